@@ -1,0 +1,5 @@
+"""Allow `python -m shienapp`."""
+
+from shienapp.cli import main
+
+raise SystemExit(main())

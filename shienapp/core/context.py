@@ -1,0 +1,43 @@
+"""The open database and the services over it: what the GUI and the CLI hold."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from shienapp import config
+from shienapp.core.districts import DistrictService
+from shienapp.core.errors import UserError
+from shienapp.storage.db import Database, DatabaseError, open_database
+
+
+@dataclass
+class AppContext:
+    db: Database
+
+    @classmethod
+    def open(cls, db: str | os.PathLike[str] | None = None) -> AppContext:
+        """Open (and if need be create or upgrade) the database chosen by ``--db``, the
+        environment or the default data folder."""
+        url = config.database_url(db)
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            database = open_database(url, backup_dir=config.backup_dir())
+        except DatabaseError as exc:
+            raise UserError(exc.message) from exc
+        return cls(database)
+
+    @property
+    def location(self) -> str:
+        path = self.db.path
+        return str(path) if path is not None else self.db.url
+
+    @cached_property
+    def districts(self) -> DistrictService:
+        return DistrictService(self.db)
+
+    def close(self) -> None:
+        self.db.dispose()

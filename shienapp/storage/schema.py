@@ -1,0 +1,13 @@
+"""The schema revisions this version of the app knows, oldest first.
+
+Kept as plain data so that opening an up-to-date database does not import Alembic (half a
+second at start-up); a test checks that this list matches the migration scripts.
+"""
+
+from __future__ import annotations
+
+REVISIONS: tuple[str, ...] = (
+    "0001_registry",
+    "0002_councils",
+)
+HEAD = REVISIONS[-1]
