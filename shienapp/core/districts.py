@@ -305,7 +305,7 @@ class DistrictService:
             return _detail(s, district)
 
     def find_district(self, name_or_id: str) -> DistrictRow:
-        """For the command line: an ID (or an unambiguous prefix of 8+ characters) or the exact name."""
+        """For the command line: an ID (or an unambiguous 8+ character prefix) or the exact name."""
         key = name_or_id.strip()
         rows = self.list_districts()
         by_name = [r for r in rows if r.name == key]
@@ -345,7 +345,7 @@ class DistrictService:
     def update_district(
         self, district_id: uuid.UUID, expected_version: int, data: DistrictInput
     ) -> Changes:
-        """Save an edit; refuse it if someone saved the district after ``expected_version`` was read."""
+        """Save an edit; refuse it if the district was saved by someone after it was read."""
         raise_if(district_problems(data), "地区")
         try:
             with self._db.write() as s:

@@ -1,0 +1,56 @@
+"""Start the window: Qt application, the shipped Japanese font, the database, the main window."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from shienapp import APP_NAME, APP_TITLE, __version__, config
+from shienapp.core.context import AppContext
+from shienapp.core.errors import UserError
+
+UI_FONT_POINT_SIZE = 10
+
+
+def load_japanese_font(app: QApplication) -> str:
+    """Use the font in resources/, so nothing depends on fonts installed on the PC."""
+    font_id = QFontDatabase.addApplicationFont(str(config.font_path()))
+    families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+    if not families:
+        return app.font().family()
+    family = families[0]
+    app.setFont(QFont(family, UI_FONT_POINT_SIZE))
+    return family
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_TITLE)
+    app.setApplicationVersion(__version__)
+    load_japanese_font(app)
+    return app
+
+
+def run_gui(db: str | os.PathLike[str] | Path | None = None) -> int:
+    app = create_application()
+    try:
+        ctx = AppContext.open(db)
+    except UserError as exc:
+        QMessageBox.critical(None, "データベースを開けません", exc.full_text())
+        return 1
+    from shienapp.gui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        ctx.close()

@@ -1,0 +1,281 @@
+"""The one entry point, ``shienapp``: no arguments open the window; subcommands call core.
+
+A user's mistake prints one Japanese line on standard error and exits 1 (2 for a malformed
+command line); only a bug prints a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from shienapp import __version__
+from shienapp.core.context import AppContext
+from shienapp.core.errors import UserError
+from shienapp.core.files import write_bytes_atomically
+
+# argparse's own messages are English; these are the ones a user can meet.
+_ARGPARSE_JA: tuple[tuple[str, str], ...] = (
+    (r"the following arguments are required: (.*)", r"次の引数が必要です: \1"),
+    (r"unrecognized arguments: (.*)", r"認識できない引数です: \1"),
+    (
+        r"argument (.*): invalid choice: (.*) \(choose from (.*)\)",
+        r"\1: \2 は選べません（選べるもの: \3）",
+    ),
+    (r"argument (.*): expected one argument", r"\1 には値を1つ指定してください"),
+    (r"argument (.*): invalid (.*) value: (.*)", r"\1: 値 \3 が正しくありません"),
+    (r"argument (.*): not allowed with argument (.*)", r"\1 と \2 は同時に指定できません"),
+    (r"ambiguous option: (.*)", r"オプションがあいまいです: \1"),
+)
+
+
+class _JaFormatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, prefix if prefix is not None else "使い方: ")
+
+
+class JaArgumentParser(argparse.ArgumentParser):
+    """argparse with Japanese help headings and error messages."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("formatter_class", _JaFormatter)
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "引数"
+        self._optionals.title = "オプション"
+        self.add_argument("-h", "--help", action="help", help="この説明を表示して終了します")
+
+    def error(self, message: str) -> NoReturn:
+        for pattern, replacement in _ARGPARSE_JA:
+            if re.fullmatch(pattern, message):
+                message = re.sub(pattern, replacement, message)
+                break
+        self.print_usage(sys.stderr)
+        self.exit(2, f"shienapp: エラー: {message}\n")
+
+
+def _add_db(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        default=None if top else argparse.SUPPRESS,
+        help="使うデータベース（ファイルのパスか SQLAlchemy の URL）。"
+        "省略時は環境変数 SHIENAPP_DATABASE_URL、なければ利用者のデータフォルダ",
+    )
+
+
+def build_parser() -> JaArgumentParser:
+    parser = JaArgumentParser(
+        prog="shienapp",
+        description="生活支援体制整備事業の地区台帳・会議・社会資源を扱うアプリ。"
+        "引数なしで起動すると画面を開きます。",
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"shienapp {__version__}",
+        help="版を表示して終了します",
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="一時フォルダにデモデータを作って画面を開きます"
+    )
+    _add_db(parser, top=True)
+    sub = parser.add_subparsers(
+        dest="command", title="コマンド", metavar="COMMAND", parser_class=JaArgumentParser
+    )
+
+    demo = sub.add_parser("demo", help="空のデータベースに架空の市のデモデータを作ります")
+    _add_db(demo)
+    demo.set_defaults(handler=cmd_demo)
+
+    listing = sub.add_parser("list", help="記録を一覧表示します（ID・タブ・名前）")
+    listing.add_argument("kind", choices=["districts", "blocks"], help="一覧にする種類")
+    _add_db(listing)
+    listing.set_defaults(handler=cmd_list)
+
+    imp = sub.add_parser(
+        "import", help="Excel / CSV から取り込みます（すべて成功したときだけ保存）"
+    )
+    imp.add_argument("kind", choices=["districts"], help="取り込む種類")
+    imp.add_argument(
+        "file", type=Path, metavar="FILE", help=".xlsx または .csv（UTF-8 / Shift_JIS）"
+    )
+    imp.add_argument(
+        "--create-blocks",
+        action="store_true",
+        help="ファイルにある未登録のブロックを新しく作成します",
+    )
+    _add_db(imp)
+    imp.set_defaults(handler=cmd_import)
+
+    exp = sub.add_parser("export", help="Excel に書き出します")
+    exp.add_argument("kind", choices=["districts"], help="書き出す種類")
+    exp.add_argument("file", type=Path, metavar="FILE.xlsx", help="書き出し先")
+    _add_db(exp)
+    exp.set_defaults(handler=cmd_export)
+
+    tmpl = sub.add_parser("template", help="空の取込テンプレートを保存します")
+    tmpl.add_argument("kind", choices=["districts"], help="テンプレートの種類")
+    tmpl.add_argument("file", type=Path, metavar="FILE.xlsx", help="保存先")
+    tmpl.set_defaults(handler=cmd_template)
+
+    prn = sub.add_parser("print", help="PDF を作ります")
+    prn_sub = prn.add_subparsers(
+        dest="document",
+        title="書類",
+        metavar="DOCUMENT",
+        parser_class=JaArgumentParser,
+        required=True,
+    )
+    sheet = prn_sub.add_parser("district-sheet", help="地区カルテ（A4 1枚）")
+    sheet.add_argument("--district", required=True, metavar="NAME_OR_ID", help="地区名か ID")
+    sheet.add_argument("--out", required=True, type=Path, metavar="FILE.pdf", help="保存先")
+    _add_db(sheet)
+    sheet.set_defaults(handler=cmd_print_district_sheet)
+    return parser
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+def _ctx(args: argparse.Namespace) -> AppContext:
+    return AppContext.open(getattr(args, "db", None))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from shienapp.core.demo import build_demo
+
+    ctx = _ctx(args)
+    try:
+        summary, _ = build_demo(ctx.db)
+        print(summary.summary())
+        print(f"データベース: {ctx.location}")
+    finally:
+        ctx.close()
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    ctx = _ctx(args)
+    try:
+        if args.kind == "districts":
+            for row in ctx.districts.list_districts():
+                print(f"{row.id}\t{row.name}")
+        else:
+            for block in ctx.districts.list_blocks():
+                print(f"{block.id}\t{block.name}")
+    finally:
+        ctx.close()
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from shienapp.core.district_io import import_districts
+
+    _require_file(args.file)
+    ctx = _ctx(args)
+    try:
+        report = import_districts(ctx.db, args.file, create_blocks=args.create_blocks)
+        print(report.summary())
+    finally:
+        ctx.close()
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from shienapp.core.district_io import export_districts
+
+    _require_suffix(args.file, ".xlsx")
+    ctx = _ctx(args)
+    try:
+        count = export_districts(ctx.db, args.file)
+        print(f"{count} 行を {args.file} に書き出しました。")
+    finally:
+        ctx.close()
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from shienapp.core.district_io import write_template
+
+    _require_suffix(args.file, ".xlsx")
+    write_template(args.file)
+    print(f"取込テンプレートを {args.file} に保存しました。")
+    return 0
+
+
+def cmd_print_district_sheet(args: argparse.Namespace) -> int:
+    from shienapp.core.district_sheet import district_sheet_data
+    from shienapp.reports.district_sheet import render_district_sheet
+
+    _require_suffix(args.out, ".pdf")
+    ctx = _ctx(args)
+    try:
+        row = ctx.districts.find_district(args.district)
+        pdf = render_district_sheet(district_sheet_data(ctx.districts, row.id))
+    finally:
+        ctx.close()
+    write_bytes_atomically(args.out, pdf)
+    print(f"{row.name} の地区カルテを {args.out} に保存しました。")
+    return 0
+
+
+def _require_file(path: Path) -> None:
+    if not path.is_file():
+        raise UserError(f"ファイル {path} が見つかりません。")
+
+
+def _require_suffix(path: Path, suffix: str) -> None:
+    if path.suffix.lower() != suffix:
+        raise UserError(f"保存先 {path} の拡張子は {suffix} にしてください。")
+
+
+# --- entry ------------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+    try:
+        if handler is None:
+            return _start_gui(args)
+        return handler(args)
+    except UserError as exc:
+        print(f"shienapp: エラー: {exc.full_text(limit=20)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("shienapp: 中断しました。", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        name = exc.filename or ""
+        print(f"shienapp: エラー: {name} {exc.strerror or exc}".replace("  ", " "), file=sys.stderr)
+        return 1
+
+
+def _start_gui(args: argparse.Namespace) -> int:
+    db = args.db
+    if args.demo:
+        if db is not None:
+            raise UserError("--demo と --db は同時に指定できません。")
+        from shienapp.core.demo import build_demo
+
+        folder = Path(tempfile.mkdtemp(prefix="shienapp-demo-"))
+        db = folder / "demo.sqlite3"
+        ctx = AppContext.open(db)
+        try:
+            build_demo(ctx.db)
+        finally:
+            ctx.close()
+    from shienapp.app import run_gui
+
+    return run_gui(db)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,108 @@
+"""The main window: a thin shell that hosts one tab per area of work."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+
+from shienapp import APP_TITLE, __version__
+from shienapp.core.context import AppContext
+from shienapp.gui.districts.controller import create_district_tab
+from shienapp.gui.signals import AppSignals
+
+# Tabs whose work has not been built yet, and the one line each shows.
+PLANNED_TABS: tuple[tuple[str, str], ...] = (
+    (
+        "会議・議事録",
+        "会議・議事録（出席者名簿・議事録の印刷、宿題の管理）は次の開発項目です。まだ使えません。",
+    ),
+    (
+        "担い手・社会資源",
+        "担い手・社会資源の名簿とニーズのマッチングは開発予定です。まだ使えません。",
+    ),
+    (
+        "ネットワーク形成図",
+        "ネットワーク形成図の作成・分析・版管理は開発予定です。まだ使えません。",
+    ),
+    ("集計・グラフ", "集計・グラフと年次報告の印刷は開発予定です。まだ使えません。"),
+)
+
+
+def _planned(text: str) -> QWidget:
+    widget = QWidget()
+    label = QLabel(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #555; font-size: 12pt;")
+    layout = QVBoxLayout(widget)
+    layout.addWidget(label)
+    return widget
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.signals = AppSignals(self)
+        self.setWindowTitle(f"{APP_TITLE} — {ctx.location}")
+        self.resize(1280, 800)
+        self.tabs = QTabWidget(self)
+        self.district_tab = create_district_tab(ctx, self.signals, self.tabs)
+        self.tabs.addTab(self.district_tab, "地区台帳")
+        for title, text in PLANNED_TABS:
+            self.tabs.addTab(_planned(text), title)
+        self.setCentralWidget(self.tabs)
+        self.statusBar().showMessage(f"データベース: {ctx.location}")
+        self._build_menu()
+
+    def _build_menu(self) -> None:
+        controller = self.district_tab.controller  # type: ignore[attr-defined]
+        file_menu = self.menuBar().addMenu("ファイル(&F)")
+        for text, slot in (
+            ("地区台帳を取り込む(&I)…", controller.import_file),
+            ("地区台帳をExcelに書き出す(&E)…", controller.export_file),
+            ("取込テンプレートを保存(&T)…", self.save_template),
+        ):
+            action = QAction(text, self)
+            action.triggered.connect(slot)
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        quit_action = QAction("終了(&X)", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        help_menu = self.menuBar().addMenu("ヘルプ(&H)")
+        about = QAction("このアプリについて(&A)", self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+
+    def save_template(self) -> None:
+        from pathlib import Path
+
+        from PySide6.QtWidgets import QFileDialog
+
+        from shienapp.core.district_io import write_template
+        from shienapp.core.errors import UserError
+        from shienapp.gui.errors import show_error
+
+        name, _ = QFileDialog.getSaveFileName(
+            self, "取込テンプレートを保存", "地区台帳_取込テンプレート.xlsx", "Excel (*.xlsx)"
+        )
+        if not name:
+            return
+        try:
+            write_template(Path(name) if name.lower().endswith(".xlsx") else Path(name + ".xlsx"))
+        except UserError as exc:
+            show_error(self, exc)
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "このアプリについて",
+            f"<b>{APP_TITLE}</b> 版 {__version__}<br>"
+            "生活支援体制整備事業の地区台帳・会議・社会資源・ネットワーク形成図を扱うアプリです。<br><br>"
+            "同梱フォント: IPAexゴシック（IPAフォントライセンスv1.0）<br>"
+            "使用ライブラリ: Qt for Python (PySide6, LGPLv3), SQLAlchemy (MIT), Alembic (MIT), "
+            "matplotlib (PSF系), ReportLab (BSD), openpyxl (MIT), platformdirs (MIT)",
+        )
