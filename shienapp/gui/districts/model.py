@@ -188,16 +188,19 @@ class DistrictFilterProxy(QSortFilterProxyModel):
         self._status: str | None = None
 
     def set_search(self, text: str) -> None:
+        self.beginFilterChange()
         self._terms = search_terms(text)
-        self.invalidateRowsFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def set_block(self, block_id: uuid.UUID | None) -> None:
+        self.beginFilterChange()
         self._block_id = block_id
-        self.invalidateRowsFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def set_status(self, status: str | None) -> None:
+        self.beginFilterChange()
         self._status = status
-        self.invalidateRowsFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def lessThan(self, left: _Index, right: _Index) -> bool:
         return left.data(SORT_ROLE) < right.data(SORT_ROLE)
