@@ -77,7 +77,7 @@ class DistrictDialog(QDialog):
         self.status.addItems(list(COUNCIL_STATUSES))
         self.established = WarekiDateEdit()
         self.status_changed = WarekiDateEdit()
-        self.status_changed.edit.setPlaceholderText("状況を変えた日（空欄なら今日）")
+        self.status_changed.edit.setPlaceholderText("空欄なら今日")
         self.coordinator = QLineEdit()
         self.domain_boxes = {d: QCheckBox(d) for d in DOMAINS}
 

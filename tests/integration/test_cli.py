@@ -1,0 +1,146 @@
+"""End to end through the `shienapp` command, as a scheduled job or a clerk would run it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from shienapp import __version__
+
+
+def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "shienapp", *map(str, args)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    result = run("demo", "--db", path)
+    assert result.returncode == 0, result.stderr
+    assert "地区 39（協議体設置済 38）" in result.stdout
+    return path
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"shienapp {__version__}"
+
+
+def test_list_districts_prints_id_tab_name(demo_db: Path) -> None:
+    result = run("list", "districts", "--db", demo_db)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 39
+    ids_and_names = [line.split("\t") for line in lines]
+    assert all(len(parts) == 2 and len(parts[0]) == 36 for parts in ids_and_names)
+    assert "髙田" in [name for _, name in ids_and_names]
+
+
+def test_db_option_before_the_command_works_too(demo_db: Path) -> None:
+    result = run("--db", demo_db, "list", "blocks")
+    assert result.returncode == 0, result.stderr
+    assert [line.split("\t")[1] for line in result.stdout.splitlines()] == [
+        "北部ブロック",
+        "中部ブロック",
+        "南部ブロック",
+        "東部ブロック",
+        "西部ブロック",
+    ]
+
+
+def test_print_district_sheet_by_name_and_by_id(demo_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "karte.pdf"
+    result = run("print", "district-sheet", "--district", "桜台", "--out", out, "--db", demo_db)
+    assert result.returncode == 0, result.stderr
+    text = "".join(page.extract_text() for page in PdfReader(out).pages)
+    assert "桜台" in text and "高齢化率" in text
+    district_id = next(
+        line.split("\t")[0]
+        for line in run("list", "districts", "--db", demo_db).stdout.splitlines()
+        if line.endswith("\t桜台")
+    )
+    out2 = tmp_path / "by-id.pdf"
+    result = run(
+        "print", "district-sheet", "--district", district_id[:8], "--out", out2, "--db", demo_db
+    )
+    assert result.returncode == 0, result.stderr
+    assert out2.stat().st_size > 10_000
+
+
+def test_unknown_district_is_one_japanese_line_without_traceback(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    result = run(
+        "print",
+        "district-sheet",
+        "--district",
+        "どこにもない町",
+        "--out",
+        tmp_path / "x.pdf",
+        "--db",
+        demo_db,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "shienapp: エラー: 地区「どこにもない町」が見つかりません"
+        "（ID か正確な地区名を指定してください）。"
+    ]
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_export_then_import_round_trip(demo_db: Path, tmp_path: Path) -> None:
+    xlsx = tmp_path / "registry.xlsx"
+    result = run("export", "districts", xlsx, "--db", demo_db)
+    assert result.returncode == 0, result.stderr
+    fresh = tmp_path / "fresh.sqlite3"
+    result = run("import", "districts", xlsx, "--create-blocks", "--db", fresh)
+    assert result.returncode == 0, result.stderr
+    before = run("list", "districts", "--db", demo_db).stdout.splitlines()
+    after = run("list", "districts", "--db", fresh).stdout.splitlines()
+    assert [line.split("\t")[1] for line in after] == [line.split("\t")[1] for line in before]
+
+
+def test_import_of_a_broken_file_changes_nothing(demo_db: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"this is not a zip file")
+    before = run("list", "districts", "--db", demo_db).stdout
+    result = run("import", "districts", bad, "--db", demo_db)
+    assert result.returncode == 1
+    assert result.stderr.startswith("shienapp: エラー: ")
+    assert "Traceback" not in result.stderr
+    assert run("list", "districts", "--db", demo_db).stdout == before
+
+
+def test_bad_usage_is_reported_in_japanese() -> None:
+    result = run("list")
+    assert result.returncode == 2
+    assert "次の引数が必要です" in result.stderr
+    assert "使い方:" in result.stderr
+
+
+def test_a_newer_database_is_refused(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "future.sqlite3"
+    assert run("demo", "--db", path).returncode == 0
+    con = sqlite3.connect(path)
+    with con:
+        con.execute("UPDATE alembic_version SET version_num = '9999_future'")
+    con.close()
+    result = run("list", "districts", "--db", path)
+    assert result.returncode == 1
+    assert "新しい版の shienapp" in result.stderr
