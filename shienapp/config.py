@@ -56,7 +56,11 @@ def database_url(db: str | os.PathLike[str] | None = None) -> str:
 
 
 def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path.expanduser().resolve()}"
+    """A SQLite URL for a file path, escaped so that %, ? and # in folder names stay literal."""
+    from sqlalchemy.engine import URL
+
+    url = URL.create("sqlite", database=str(path.expanduser().resolve()))
+    return url.render_as_string(hide_password=False)
 
 
 def resources_dir() -> Path:

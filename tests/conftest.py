@@ -10,9 +10,9 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MPLCONFIGDIR", tempfile.mkdtemp(prefix="shienapp-mpl-"))
 
-import pytest  # noqa: E402
+import pytest
 
-from shienapp.core.context import AppContext  # noqa: E402
+from shienapp.core.context import AppContext
 
 
 @pytest.fixture(autouse=True)

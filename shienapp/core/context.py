@@ -22,8 +22,11 @@ class AppContext:
         """Open (and if need be create or upgrade) the database chosen by ``--db``, the
         environment or the default data folder."""
         url = config.database_url(db)
-        if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         try:
             database = open_database(url, backup_dir=config.backup_dir())
         except DatabaseError as exc:

@@ -269,6 +269,10 @@ class DistrictService:
         name = name.strip()
         if not name:
             raise UserError("ブロック名を入力してください。")
+        if reading.strip() and not is_reading(reading):
+            raise UserError(
+                f"ブロックのフリガナはひらがなかカタカナで入力してください（「{reading}」）。"
+            )
         with self._db.write() as s:
             block = _get_alive(s, Block, block_id, "ブロック")
             if name != block.name and _find_block(s, name):
@@ -637,16 +641,23 @@ def _detail(s: Session, district: District) -> DistrictDetail:
 
 def _city_figures(s: Session) -> dict[int, StatisticsFigures]:
     alive_ids = set(s.scalars(select(District.id).where(District.deleted_at.is_(None))).all())
-    sums: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    # A count that some district did not report stays unknown (None) rather than a partial sum.
+    sums: dict[int, list[int | None]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for st in _alive(s, DistrictStatistics):
         if st.district_id not in alive_ids:
             continue
         acc = sums[st.fiscal_year]
-        acc[0] += st.total_population
-        acc[1] += st.population_65_plus
-        acc[2] += st.population_75_plus or 0
-        acc[3] += st.households or 0
-        acc[4] += st.elderly_single_households or 0
+        values = (
+            st.total_population,
+            st.population_65_plus,
+            st.population_75_plus,
+            st.households,
+            st.elderly_single_households,
+        )
+        for i, value in enumerate(values):
+            current = acc[i]
+            acc[i] = None if current is None or value is None else current + value
     return {
-        fy: StatisticsFigures(fy, a[0], a[1], a[2], a[3], a[4]) for fy, a in sorted(sums.items())
+        fy: StatisticsFigures(fy, a[0] or 0, a[1] or 0, a[2], a[3], a[4])
+        for fy, a in sorted(sums.items())
     }

@@ -6,6 +6,7 @@ reads and writes (令和7年2月20日（木）, R7.2.20, 令和6年度) and back
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -117,18 +118,28 @@ def fiscal_year_short(fiscal_year: int) -> str:
     return f"{era.letter}{year}"
 
 
+# Era years run to three digits: 令和100年 is 2118, inside the range this app accepts.
 _FY_RE = re.compile(
-    r"^(?:(?P<era>令和|平成|昭和|R|H|S)\s*(?P<ey>元|\d{1,2})|(?P<y>\d{4}))\s*(?:年度|年)?$"
+    r"^(?:(?P<era>令和|平成|昭和|大正|明治|R|H|S|T|M)\s*(?P<ey>元|\d{1,3})|(?P<y>\d{4}))"
+    r"\s*(?:年度|年)?$"
 )
 
 
+def _next_era_start(era: Era) -> date | None:
+    index = ERAS.index(era)
+    return ERAS[index - 1].start if index > 0 else None
+
+
 def parse_fiscal_year(value: object) -> int:
-    """2024, '2024', '2024年度', '令和6年度', 'R6' → 2024."""
+    """2024, '2024', '2024年度', '令和6年度', 'R6' → 2024.
+
+    An era year that cannot name a 年度 of that era (令和0年度, 平成32年度, 昭和64年度) is refused
+    rather than guessed; 平成31年度 stays valid, as that 年度 began under 平成.
+    """
     if isinstance(value, int) and not isinstance(value, bool):
         year = value
     else:
         text = unicodedata.normalize("NFKC", str(value)).strip().upper()
-        text = text.replace("令和", "R").replace("平成", "H").replace("昭和", "S")
         m = _FY_RE.match(text)
         if not m:
             raise DateParseError(f"年度「{value}」を読み取れません（例: 2024、令和6年度、R6）")
@@ -138,6 +149,9 @@ def parse_fiscal_year(value: object) -> int:
             era = _ERA_BY_KEY[m.group("era")]
             ey = 1 if m.group("ey") == "元" else int(m.group("ey"))
             year = era.start.year + ey - 1
+            next_start = _next_era_start(era)
+            if ey < 1 or (next_start is not None and date(year, 4, 1) >= next_start):
+                raise DateParseError(f"年度「{value}」は{era.name}の期間外です")
     if not (MIN_DATE.year <= year <= MAX_DATE.year):
         raise DateParseError(f"年度「{value}」は範囲外です")
     return year
@@ -148,7 +162,7 @@ def parse_fiscal_year(value: object) -> int:
 _ISO_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _COMPACT_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _ERA_RE = re.compile(
-    r"^(令和|平成|昭和|大正|明治|R|H|S|T|M)\s*(元|\d{1,2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$"
+    r"^(令和|平成|昭和|大正|明治|R|H|S|T|M)\s*(元|\d{1,3})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$"
 )
 _WEEKDAY_SUFFIX_RE = re.compile(r"[（(]\s*[月火水木金土日]\s*(?:曜日?)?\s*[）)]$")
 _TIME_SUFFIX_RE = re.compile(r"\s+\d{1,2}:\d{2}(?::\d{2})?$")
@@ -158,10 +172,15 @@ EXCEL_EPOCH = date(1899, 12, 30)
 
 def from_excel_serial(serial: float) -> date:
     """An Excel (1900 system) day number to a date."""
+    if not math.isfinite(serial):
+        raise DateParseError(f"Excel の日付シリアル値 {serial} は範囲外です")
     whole = int(serial)
     if whole < 1 or whole > 2958465:
         raise DateParseError(f"Excel の日付シリアル値 {serial} は範囲外です")
-    if whole < 61:
+    if whole == 60:
+        # Excel shows serial 60 as 1900年2月29日, a day that never was: refuse, do not guess.
+        raise DateParseError(f"Excel の日付シリアル値 {serial} は存在しない日（1900年2月29日）です")
+    if whole < 60:
         # Excel counts a 29 February 1900 that never was; serials before it are off by one.
         whole += 1
     return EXCEL_EPOCH + timedelta(days=whole)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 
 def ageing_rate(population_65_plus: int | None, total_population: int | None) -> float | None:
@@ -13,8 +15,16 @@ def ageing_rate(population_65_plus: int | None, total_population: int | None) ->
 
 
 def format_rate(rate: float | None) -> str:
-    """28.4% style, one decimal as municipal tables print it; a dash when unknown."""
-    return "—" if rate is None else f"{rate:.1f}%"
+    """28.4% style, one decimal as municipal tables print it; a dash when unknown.
+
+    Rounded half up (四捨五入), as those tables are: 22.25% prints as 22.3%, where Python's
+    own formatting (half to even, on the binary value) would print 22.2%.
+    """
+    if rate is None or not math.isfinite(rate):
+        return "—"
+    # repr() is the shortest decimal that round-trips, so 28.45 is rounded as 28.45, not as
+    # the binary 28.449999….
+    return f"{Decimal(repr(rate)).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
 
 
 def format_count(value: int | None) -> str:

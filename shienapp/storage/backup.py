@@ -17,7 +17,7 @@ def backup_sqlite(source: Path, destination: Path) -> Path:
     destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.with_name(destination.name + ".part")
     partial.unlink(missing_ok=True)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    src = sqlite3.connect(source.resolve().as_uri() + "?mode=ro", uri=True)
     try:
         dst = sqlite3.connect(partial)
         try:
@@ -27,7 +27,7 @@ def backup_sqlite(source: Path, destination: Path) -> Path:
             dst.close()
     finally:
         src.close()
-    check = sqlite3.connect(f"file:{partial}?mode=ro", uri=True)
+    check = sqlite3.connect(partial.resolve().as_uri() + "?mode=ro", uri=True)
     try:
         result = check.execute("PRAGMA quick_check").fetchone()[0]
     finally:

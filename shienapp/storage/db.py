@@ -124,11 +124,20 @@ def open_database(url: str, *, backup_dir: Path | None = None, upgrade: bool = T
     An existing SQLite file is copied to ``backup_dir`` (or a ``backups`` folder beside it)
     before any migration touches it; those copies are never rotated away.
     """
-    engine = make_engine(url)
+    # Look first through a plain connection: the app's engine switches the file to WAL on
+    # connect, and a file we are about to refuse must be left exactly as it was.
+    probe = create_engine(url)
     try:
-        revision = current_revision(engine)
+        revision = current_revision(probe)
+        foreign = revision is None and has_tables(probe)
+    except Exception as exc:
+        raise DatabaseError(f"データベースを開けませんでした: {exc}") from exc
+    finally:
+        probe.dispose()
+    engine = make_engine(url) if revision in (*schema.REVISIONS, None) and not foreign else None
+    try:
         if revision != schema.HEAD:
-            if revision is None and has_tables(engine):
+            if foreign:
                 raise DatabaseError(
                     "このファイルは shienapp のデータベースではありません（管理表がありません）。"
                 )
@@ -139,6 +148,7 @@ def open_database(url: str, *, backup_dir: Path | None = None, upgrade: bool = T
                 )
             if not upgrade:
                 raise DatabaseError("データベースのスキーマが古いため、更新が必要です。")
+            assert engine is not None
             path = sqlite_path(engine)
             if revision is not None and path is not None:
                 folder = backup_dir or path.parent / "backups"
@@ -147,11 +157,14 @@ def open_database(url: str, *, backup_dir: Path | None = None, upgrade: bool = T
                 log.info("backed up %s to %s before migrating", path, target)
             upgrade_to_head(url)
     except DatabaseError:
-        engine.dispose()
+        if engine is not None:
+            engine.dispose()
         raise
     except Exception as exc:
-        engine.dispose()
+        if engine is not None:
+            engine.dispose()
         raise DatabaseError(f"データベースを開けませんでした: {exc}") from exc
+    assert engine is not None
     return Database(engine)
 
 

@@ -157,7 +157,7 @@ def test_statistics_dialog_computes_the_rate_and_saves(
         assert isinstance(dialog, StatisticsDialog)
         dialog.fiscal_year.setValue(2024)
         dialog.total.setValue(10000)
-        dialog.p65.setValue(2845)
+        dialog.p65.setValue(2844)
         assert dialog.rate.text() == "28.4%"
         dialog._on_save()
 

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 
 from shienapp import __version__
 
@@ -59,47 +58,6 @@ def test_db_option_before_the_command_works_too(demo_db: Path) -> None:
         "東部ブロック",
         "西部ブロック",
     ]
-
-
-def test_print_district_sheet_by_name_and_by_id(demo_db: Path, tmp_path: Path) -> None:
-    out = tmp_path / "karte.pdf"
-    result = run("print", "district-sheet", "--district", "桜台", "--out", out, "--db", demo_db)
-    assert result.returncode == 0, result.stderr
-    text = "".join(page.extract_text() for page in PdfReader(out).pages)
-    assert "桜台" in text and "高齢化率" in text
-    district_id = next(
-        line.split("\t")[0]
-        for line in run("list", "districts", "--db", demo_db).stdout.splitlines()
-        if line.endswith("\t桜台")
-    )
-    out2 = tmp_path / "by-id.pdf"
-    result = run(
-        "print", "district-sheet", "--district", district_id[:8], "--out", out2, "--db", demo_db
-    )
-    assert result.returncode == 0, result.stderr
-    assert out2.stat().st_size > 10_000
-
-
-def test_unknown_district_is_one_japanese_line_without_traceback(
-    demo_db: Path, tmp_path: Path
-) -> None:
-    result = run(
-        "print",
-        "district-sheet",
-        "--district",
-        "どこにもない町",
-        "--out",
-        tmp_path / "x.pdf",
-        "--db",
-        demo_db,
-    )
-    assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == [
-        "shienapp: エラー: 地区「どこにもない町」が見つかりません"
-        "（ID か正確な地区名を指定してください）。"
-    ]
-    assert "Traceback" not in result.stderr
-    assert not (tmp_path / "x.pdf").exists()
 
 
 def test_export_then_import_round_trip(demo_db: Path, tmp_path: Path) -> None:

@@ -51,7 +51,7 @@ class District(RecordMixin, Base):
     __tablename__ = "districts"
 
     block_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("blocks.id"), index=True)
-    code: Mapped[str] = mapped_column(String(20), default="")
+    code: Mapped[str] = mapped_column(String(20), default="", server_default="")
     name: Mapped[str] = mapped_column(String(100))
     reading: Mapped[str] = mapped_column(String(200), default="")
     note: Mapped[str] = mapped_column(Text, default="")
