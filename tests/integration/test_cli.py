@@ -102,3 +102,47 @@ def test_a_newer_database_is_refused(tmp_path: Path) -> None:
     result = run("list", "districts", "--db", path)
     assert result.returncode == 1
     assert "新しい版の shienapp" in result.stderr
+
+
+def _pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    assert len(reader.pages) == 1
+    return reader.pages[0].extract_text()
+
+
+def test_print_district_sheet_by_name(demo_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "白樺.pdf"
+    result = run("print", "district-sheet", "--district", "白樺", "--out", out, "--db", demo_db)
+    assert result.returncode == 0, result.stderr
+    assert "白樺 の地区カルテを" in result.stdout
+    text = _pdf_text(out)
+    assert "白樺" in text
+    assert "高齢化率" in text
+
+
+def test_print_district_sheet_by_id_prefix(demo_db: Path, tmp_path: Path) -> None:
+    line = next(
+        line
+        for line in run("list", "districts", "--db", demo_db).stdout.splitlines()
+        if line.endswith("\t髙田")
+    )
+    prefix = line.split("\t")[0][:8]
+    out = tmp_path / "sheet.pdf"
+    result = run("print", "district-sheet", "--district", prefix, "--out", out, "--db", demo_db)
+    assert result.returncode == 0, result.stderr
+    assert "髙田" in _pdf_text(out)
+
+
+def test_print_district_sheet_for_an_unknown_district(demo_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "none.pdf"
+    result = run(
+        "print", "district-sheet", "--district", "どこにもない町", "--out", out, "--db", demo_db
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "shienapp: エラー: 地区「どこにもない町」が見つかりません"
+        "（ID か正確な地区名を指定してください）。"
+    ]
+    assert not out.exists()
