@@ -87,7 +87,10 @@ class PdfPreviewDialog(QDialog):
         print_pdf(self.document, printer)
 
     def done(self, result: int) -> None:
-        self.view.setDocument(None)
+        # The view must let go of the document before it closes. setDocument(None) warns
+        # (QPdfLinkModel connects to a null document), so hand it an empty one, created after
+        # the view so that it outlives it when the dialog is destroyed.
+        self.view.setDocument(QPdfDocument(self))
         self.document.close()
         super().done(result)
 

@@ -182,3 +182,28 @@ def test_statistics_dialog_refuses_inconsistent_figures(
     assert "総人口（100）より多くなっています" in dialog.message.text()
     assert dialog.result() != QDialog.DialogCode.Accepted
     assert ctx.districts.get_district(district_id).statistics == ()
+
+
+def test_print_sheet_opens_a_one_page_preview(
+    window: MainWindow, ctx: AppContext, qtbot: QtBot
+) -> None:
+    from shienapp.gui.pdf_preview import PdfPreviewDialog
+
+    window.district_tab.controller.select(ctx.districts.find_district("青葉").id)  # type: ignore[attr-defined]
+    seen: list[tuple[bytes, int, str]] = []
+
+    def look() -> None:
+        widget = QApplication.activeModalWidget()
+        if not isinstance(widget, PdfPreviewDialog) or widget.document.pageCount() == 0:
+            QTimer.singleShot(20, look)  # the progress dialog may come first
+            return
+        seen.append((widget.pdf, widget.document.pageCount(), widget.windowTitle()))
+        widget.reject()
+
+    QTimer.singleShot(0, look)
+    qtbot.mouseClick(window.district_tab.sheet_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(seen), timeout=20000)
+    pdf, pages, title = seen[0]
+    assert pdf.startswith(b"%PDF")
+    assert pages == 1
+    assert "青葉 地区カルテ" in title
