@@ -9,5 +9,6 @@ from __future__ import annotations
 REVISIONS: tuple[str, ...] = (
     "0001_registry",
     "0002_councils",
+    "0003_meetings",
 )
 HEAD = REVISIONS[-1]

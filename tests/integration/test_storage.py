@@ -31,7 +31,20 @@ from shienapp.storage.migrations.runner import alembic_config, script_revisions,
 from shienapp.storage.models import Base, Block, District
 
 FIXTURE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "db"
-APP_TABLES = {"blocks", "districts", "district_statistics", "councils", "council_status_events"}
+APP_TABLES = {
+    "blocks",
+    "districts",
+    "district_statistics",
+    "councils",
+    "council_status_events",
+    "people",
+    "council_members",
+    "meetings",
+    "attendances",
+    "agenda_items",
+    "decisions",
+    "action_items",
+}
 
 
 def sqlite_url(path: Path) -> str:

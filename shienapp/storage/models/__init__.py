@@ -1,6 +1,15 @@
 """The typed ORM models. Import from here, not from the submodules."""
 
 from shienapp.storage.models.base import Base, RecordMixin, utcnow
+from shienapp.storage.models.meetings import (
+    ActionItem,
+    AgendaItem,
+    Attendance,
+    CouncilMember,
+    Decision,
+    Meeting,
+    Person,
+)
 from shienapp.storage.models.registry import (
     Block,
     Council,
@@ -10,12 +19,19 @@ from shienapp.storage.models.registry import (
 )
 
 __all__ = [
+    "ActionItem",
+    "AgendaItem",
+    "Attendance",
     "Base",
     "Block",
     "Council",
+    "CouncilMember",
     "CouncilStatusEvent",
+    "Decision",
     "District",
     "DistrictStatistics",
+    "Meeting",
+    "Person",
     "RecordMixin",
     "utcnow",
 ]

@@ -119,6 +119,10 @@ class Council(RecordMixin, Base):
     __tablename__ = "councils"
 
     district_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("districts.id"), index=True)
+    # A 部会 sits under another council.
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("councils.id"), index=True, default=None
+    )
     tier: Mapped[str] = mapped_column(String(20), default="第2層")
     name: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(10), default="未設置")
@@ -131,6 +135,10 @@ class Council(RecordMixin, Base):
 
     __table_args__ = (
         CheckConstraint("status IN ('未設置', '準備中', '設置済', '休止')", name="status_known"),
+        CheckConstraint(
+            "tier IN ('第1層', '第2層', '地域支え合い協議体', '部会')", name="tier_known"
+        ),
+        CheckConstraint("tier <> '部会' OR parent_id IS NOT NULL", name="section_has_parent"),
     )
 
 
