@@ -14,6 +14,8 @@ class Changes:
     districts: bool = False
     statistics: bool = False
     councils: bool = False
+    people: bool = False
+    meetings: bool = False
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
@@ -26,3 +28,4 @@ class Changes:
 
 NOTHING = Changes()
 DISTRICTS = Changes(districts=True)
+MEETINGS = Changes(meetings=True)

@@ -8,8 +8,10 @@ from functools import cached_property
 from pathlib import Path
 
 from shienapp import config
+from shienapp.core.councils import CouncilService
 from shienapp.core.districts import DistrictService
 from shienapp.core.errors import UserError
+from shienapp.core.meetings import MeetingService
 from shienapp.storage.db import Database, DatabaseError, open_database
 
 
@@ -41,6 +43,14 @@ class AppContext:
     @cached_property
     def districts(self) -> DistrictService:
         return DistrictService(self.db)
+
+    @cached_property
+    def councils(self) -> CouncilService:
+        return CouncilService(self.db)
+
+    @cached_property
+    def meetings(self) -> MeetingService:
+        return MeetingService(self.db)
 
     def close(self) -> None:
         self.db.dispose()

@@ -1,0 +1,735 @@
+"""会議・議事録: plan a meeting, record who came, what was said, decided and who does what.
+
+宿題 (action items) belong to the meeting that set them and are carried to every later meeting
+of the same council until they are done, so nothing agreed is forgotten between meetings.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shienapp.core.changes import Changes
+from shienapp.core.councils import MemberRow, council_rows, member_rows, member_sort_key
+from shienapp.core.errors import NotFoundError, StaleEditError, UserError
+from shienapp.core.jpdate import fiscal_year_of, format_wareki
+from shienapp.core.text import fold, reading_sort_key
+from shienapp.storage.db import Database
+from shienapp.storage.models import (
+    ActionItem,
+    AgendaItem,
+    Attendance,
+    Decision,
+    Meeting,
+    Person,
+    utcnow,
+)
+
+KINDS: tuple[str, ...] = (
+    "定例会",
+    "住民企画会議",
+    "事業推進会議",
+    "情報交換会",
+    "勉強会",
+    "座談会",
+    "研修",
+    "部会",
+    "その他",
+)
+MEETING_STATUSES: tuple[str, ...] = ("予定", "開催済", "中止")
+ATTENDANCE_STATUSES: tuple[str, ...] = ("出席", "欠席", "代理", "オブザーバー")
+ACTION_STATUSES: tuple[str, ...] = ("未着手", "対応中", "完了")
+# The range a meeting date may take: the long-term care insurance began in 2000.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2099, 12, 31)
+MAX_TEXT = 50_000  # characters in one note: a long transcription fits, a pasted book does not
+MAX_LINE = 200
+
+
+# --- plain data handed out -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingRow:
+    id: uuid.UUID
+    version: int
+    council_id: uuid.UUID
+    council_name: str
+    district_id: uuid.UUID | None
+    district_name: str
+    kind: str
+    title: str
+    held_on: date
+    starts_at: time | None
+    ends_at: time | None
+    venue: str
+    status: str
+    present: int  # 出席 + 代理 + オブザーバー
+    search_key: str
+
+    @property
+    def fiscal_year(self) -> int:
+        return fiscal_year_of(self.held_on)
+
+    @property
+    def label(self) -> str:
+        """What a meeting is called in lists and on the command line: its date and council."""
+        return f"{format_wareki(self.held_on)} {self.council_name} {self.title or self.kind}"
+
+
+@dataclass(frozen=True, slots=True)
+class AttendanceRow:
+    person_id: uuid.UUID | None
+    name: str
+    reading: str
+    organisation: str
+    role: str  # the member's role, "" for a guest
+    status: str  # "" when not yet recorded
+    proxy_name: str
+    is_member: bool  # False: a guest, or a person not on the council (flagged on screen)
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaRow:
+    title: str
+    notes: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRow:
+    id: uuid.UUID
+    version: int
+    meeting_id: uuid.UUID
+    meeting_held_on: date
+    council_id: uuid.UUID
+    council_name: str
+    text: str
+    owner: str
+    due_on: date | None
+    status: str
+    completed_on: date | None
+
+    def is_overdue(self, today: date) -> bool:
+        return self.status != "完了" and self.due_on is not None and self.due_on < today
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingDetail:
+    row: MeetingRow
+    chair: str
+    recorder: str
+    next_meeting_on: date | None
+    note: str
+    council_tier: str
+    members: tuple[MemberRow, ...]  # seated on the meeting's date, officers first
+    attendance: tuple[AttendanceRow, ...]  # members first (recorded or not), then guests
+    agenda: tuple[AgendaRow, ...]
+    decisions: tuple[str, ...]
+    actions: tuple[ActionRow, ...]  # set at this meeting
+    carried: tuple[ActionRow, ...]  # 前回からの宿題: open when this meeting was held
+
+    @property
+    def id(self) -> uuid.UUID:
+        return self.row.id
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingInput:
+    council_id: uuid.UUID
+    held_on: date
+    kind: str = "定例会"
+    title: str = ""
+    starts_at: time | None = None
+    ends_at: time | None = None
+    venue: str = ""
+    chair: str = ""
+    recorder: str = ""
+    status: str = "予定"
+    next_meeting_on: date | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AttendanceInput:
+    status: str
+    person_id: uuid.UUID | None = None
+    guest_name: str = ""
+    guest_organisation: str = ""
+    proxy_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ActionInput:
+    text: str
+    owner: str = ""
+    due_on: date | None = None
+    status: str = "未着手"
+    completed_on: date | None = None
+    id: uuid.UUID | None = None  # an existing item of this meeting, or None for a new one
+
+
+@dataclass(frozen=True, slots=True)
+class MinutesInput:
+    """Everything recorded after the meeting, saved together in one transaction."""
+
+    attendance: tuple[AttendanceInput, ...] = ()
+    agenda: tuple[AgendaRow, ...] = ()
+    decisions: tuple[str, ...] = ()
+    actions: tuple[ActionInput, ...] = ()
+    # Progress on carried items, recorded at this meeting: action id → (status, completed_on).
+    carried_updates: dict[uuid.UUID, tuple[str, date | None]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingCount:
+    fiscal_year: int
+    council_id: uuid.UUID
+    council_name: str
+    district_name: str
+    kind: str
+    count: int
+
+
+# --- validation --------------------------------------------------------------------------------
+
+
+def meeting_problems(data: MeetingInput) -> list[str]:
+    problems: list[str] = []
+    if not EARLIEST <= data.held_on <= LATEST:
+        problems.append(
+            f"開催日 {data.held_on.isoformat()} は範囲外です"
+            f"（{format_wareki(EARLIEST)}から{format_wareki(LATEST)}まで）。"
+        )
+    if data.kind not in KINDS:
+        problems.append(f"会議の種類「{data.kind}」は選べません。")
+    if data.status not in MEETING_STATUSES:
+        problems.append(f"状態「{data.status}」は選べません（予定・開催済・中止）。")
+    if data.starts_at and data.ends_at and data.ends_at < data.starts_at:
+        problems.append(
+            f"終了時刻 {data.ends_at:%H:%M} が開始時刻 {data.starts_at:%H:%M} より前です。"
+        )
+    if data.next_meeting_on and data.next_meeting_on < data.held_on:
+        problems.append("次回開催日が今回の開催日より前です。")
+    if data.next_meeting_on and not EARLIEST <= data.next_meeting_on <= LATEST:
+        problems.append("次回開催日が範囲外です。")
+    for label, value in (("会議名", data.title), ("会場", data.venue)):
+        if len(value) > MAX_LINE:
+            problems.append(f"{label}は {MAX_LINE} 文字以内にしてください。")
+    for label, value in (("議長", data.chair), ("記録者", data.recorder)):
+        if len(value) > 100:
+            problems.append(f"{label}は 100 文字以内にしてください。")
+    if len(data.note) > MAX_TEXT:
+        problems.append(f"備考は {MAX_TEXT:,} 文字以内にしてください（{len(data.note):,} 文字）。")
+    return problems
+
+
+def minutes_problems(data: MinutesInput) -> list[str]:
+    problems: list[str] = []
+    seen: set[uuid.UUID] = set()
+    for i, a in enumerate(data.attendance, start=1):
+        where = f"出欠 {i} 行目"
+        if a.status not in ATTENDANCE_STATUSES:
+            problems.append(
+                f"{where}：出欠「{a.status}」は選べません（出席・欠席・代理・オブザーバー）。"
+            )
+        if a.person_id is None and not a.guest_name.strip():
+            problems.append(f"{where}：氏名がありません。")
+        if a.person_id is not None:
+            if a.person_id in seen:
+                problems.append(f"{where}：同じ人が二度記録されています。")
+            seen.add(a.person_id)
+        if a.status == "代理" and not a.proxy_name.strip():
+            problems.append(f"{where}：代理出席の人の氏名を入力してください。")
+        if len(a.guest_name) > 100 or len(a.proxy_name) > 100:
+            problems.append(f"{where}：氏名は 100 文字以内にしてください。")
+    for i, item in enumerate(data.agenda, start=1):
+        if not item.title.strip():
+            problems.append(f"議題 {i}：題目を入力してください。")
+        if len(item.title) > MAX_LINE:
+            problems.append(f"議題 {i}：題目は {MAX_LINE} 文字以内にしてください。")
+        if len(item.notes) > MAX_TEXT:
+            problems.append(
+                f"議題 {i}：記録は {MAX_TEXT:,} 文字以内にしてください"
+                f"（{len(item.notes):,} 文字）。"
+            )
+    for i, text in enumerate(data.decisions, start=1):
+        if len(text) > MAX_TEXT:
+            problems.append(f"決定事項 {i}：{MAX_TEXT:,} 文字以内にしてください。")
+    for i, action in enumerate(data.actions, start=1):
+        problems.extend(
+            f"宿題 {i}：{p}" for p in action_problems(action.text, action.status, action.owner)
+        )
+    for status, _done in data.carried_updates.values():
+        if status not in ACTION_STATUSES:
+            problems.append(f"前回からの宿題：状態「{status}」は選べません。")
+    return problems
+
+
+def action_problems(text: str, status: str, owner: str = "") -> list[str]:
+    problems: list[str] = []
+    if not text.strip():
+        problems.append("内容を入力してください。")
+    if len(text) > MAX_TEXT:
+        problems.append(f"内容は {MAX_TEXT:,} 文字以内にしてください。")
+    if status not in ACTION_STATUSES:
+        problems.append(f"状態「{status}」は選べません（未着手・対応中・完了）。")
+    if len(owner) > 100:
+        problems.append("担当は 100 文字以内にしてください。")
+    return problems
+
+
+def _raise(problems: list[str]) -> None:
+    if problems:
+        raise UserError(problems[0], problems[1:])
+
+
+def carried_over(actions: list[ActionRow], council_id: uuid.UUID, before: date) -> list[ActionRow]:
+    """前回からの宿題 of a meeting held on ``before``: items its council set at earlier meetings
+    that were still open that day (not done, or done only on or after it)."""
+    return sorted(
+        (
+            a
+            for a in actions
+            if a.council_id == council_id
+            and a.meeting_held_on < before
+            and (a.status != "完了" or (a.completed_on is not None and a.completed_on >= before))
+        ),
+        key=lambda a: (a.meeting_held_on, a.due_on or LATEST),
+    )
+
+
+# --- the service -------------------------------------------------------------------------------
+
+
+class MeetingService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def list_meetings(
+        self,
+        *,
+        council_id: uuid.UUID | None = None,
+        fiscal_year: int | None = None,
+    ) -> list[MeetingRow]:
+        """Newest first, as a coordinator looks for the last and the next meeting."""
+        with self._db.read() as s:
+            rows = _meeting_rows(s, council_id=council_id)
+        if fiscal_year is not None:
+            rows = [r for r in rows if r.fiscal_year == fiscal_year]
+        return rows
+
+    def find_meeting(self, key: str) -> MeetingRow:
+        """For the command line: the meeting's ID or an unambiguous prefix of 8+ characters."""
+        key = key.strip().lower()
+        if len(key) >= 8:
+            found = [r for r in self.list_meetings() if str(r.id).startswith(key)]
+            if len(found) == 1:
+                return found[0]
+        raise NotFoundError(
+            f"会議「{key}」が見つかりません（shienapp list meetings で ID を確かめてください）。"
+        )
+
+    def get_meeting(self, meeting_id: uuid.UUID) -> MeetingDetail:
+        with self._db.read() as s:
+            return _detail(s, _get_meeting(s, meeting_id))
+
+    def create_meeting(self, data: MeetingInput) -> tuple[uuid.UUID, Changes]:
+        _raise(meeting_problems(data))
+        with self._db.write() as s:
+            _check_council(s, data.council_id)
+            meeting = Meeting(**_meeting_fields(data))
+            s.add(meeting)
+            s.flush()
+            return meeting.id, Changes(meetings=True)
+
+    def update_meeting(
+        self, meeting_id: uuid.UUID, expected_version: int, data: MeetingInput
+    ) -> Changes:
+        _raise(meeting_problems(data))
+        with self._db.write() as s:
+            meeting = _get_meeting(s, meeting_id)
+            _check_version(meeting, expected_version)
+            _check_council(s, data.council_id)
+            for name, value in _meeting_fields(data).items():
+                setattr(meeting, name, value)
+        return Changes(meetings=True)
+
+    def delete_meeting(self, meeting_id: uuid.UUID, expected_version: int) -> Changes:
+        with self._db.write() as s:
+            meeting = _get_meeting(s, meeting_id)
+            _check_version(meeting, expected_version)
+            now = utcnow()
+            meeting.deleted_at = now
+            for model in (Attendance, AgendaItem, Decision, ActionItem):
+                for child in s.scalars(
+                    select(model).where(model.meeting_id == meeting_id, model.deleted_at.is_(None))
+                ):
+                    child.deleted_at = now
+        return Changes(meetings=True)
+
+    def save_minutes(
+        self, meeting_id: uuid.UUID, expected_version: int, data: MinutesInput
+    ) -> Changes:
+        """Replace the meeting's attendance, agenda and decisions; update or add its 宿題; record
+        progress on carried ones. The meeting's version goes up, so a second editor is refused."""
+        _raise(minutes_problems(data))
+        with self._db.write() as s:
+            meeting = _get_meeting(s, meeting_id)
+            _check_version(meeting, expected_version)
+            now = utcnow()
+            _replace_attendance(s, meeting_id, data.attendance, now)
+            for model in (AgendaItem, Decision):
+                for old in s.scalars(
+                    select(model).where(model.meeting_id == meeting_id, model.deleted_at.is_(None))
+                ):
+                    old.deleted_at = now
+            for position, item in enumerate(data.agenda):
+                s.add(
+                    AgendaItem(
+                        meeting_id=meeting_id,
+                        position=position,
+                        title=item.title.strip(),
+                        notes=item.notes,
+                    )
+                )
+            for position, text in enumerate(t for t in data.decisions if t.strip()):
+                s.add(Decision(meeting_id=meeting_id, position=position, text=text.strip()))
+            _save_actions(s, meeting, data.actions, now)
+            for action_id, (status, completed_on) in data.carried_updates.items():
+                item = s.get(ActionItem, action_id)
+                if item is None or item.deleted_at is not None:
+                    raise NotFoundError("前回からの宿題が見つかりません（別の人が削除しました）。")
+                _set_action_status(item, status, completed_on or meeting.held_on)
+            meeting.updated_at = now  # the version goes up with the minutes
+        return Changes(meetings=True)
+
+    def update_action(
+        self,
+        action_id: uuid.UUID,
+        expected_version: int,
+        status: str,
+        completed_on: date | None = None,
+    ) -> Changes:
+        _raise(action_problems("-", status))
+        with self._db.write() as s:
+            item = s.get(ActionItem, action_id)
+            if item is None or item.deleted_at is not None:
+                raise NotFoundError("宿題が見つかりません（削除されたか、別の人が削除しました）。")
+            if item.version != expected_version:
+                raise StaleEditError(
+                    "この宿題は開いている間に別の人が変更しました。読み込み直してください。"
+                )
+            _set_action_status(item, status, completed_on or date.today())
+        return Changes(meetings=True)
+
+    def open_actions(self) -> list[ActionRow]:
+        """Every 宿題 not yet done, across all councils, the soonest due first."""
+        with self._db.read() as s:
+            rows = [a for a in _action_rows(s) if a.status != "完了"]
+        return sorted(rows, key=lambda a: (a.due_on or LATEST, a.meeting_held_on))
+
+    # counts (the charts issue draws these)
+
+    def meeting_counts(self, fiscal_year: int | None = None) -> list[MeetingCount]:
+        """Meetings held (開催済) per 年度, council and kind."""
+        counter: Counter[tuple[int, uuid.UUID, str]] = Counter()
+        names: dict[uuid.UUID, tuple[str, str]] = {}
+        for row in self.list_meetings(fiscal_year=fiscal_year):
+            if row.status != "開催済":
+                continue
+            counter[(row.fiscal_year, row.council_id, row.kind)] += 1
+            names[row.council_id] = (row.council_name, row.district_name)
+        return [
+            MeetingCount(fy, cid, names[cid][0], names[cid][1], kind, n)
+            for (fy, cid, kind), n in sorted(
+                counter.items(),
+                key=lambda kv: (
+                    kv[0][0],
+                    names[kv[0][1]][1],
+                    names[kv[0][1]][0],
+                    KINDS.index(kv[0][2]),
+                ),
+            )
+        ]
+
+    def counts_by_year_and_kind(self) -> dict[int, Counter[str]]:
+        """年度 → kind → meetings held: the 活動件数 of the yearly report."""
+        result: dict[int, Counter[str]] = {}
+        for c in self.meeting_counts():
+            result.setdefault(c.fiscal_year, Counter())[c.kind] += c.count
+        return result
+
+    def attendance_summary(self, meeting_id: uuid.UUID) -> Counter[str]:
+        """出席 / 欠席 / 代理 / オブザーバー counts for one meeting."""
+        detail = self.get_meeting(meeting_id)
+        return Counter(a.status for a in detail.attendance if a.status)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _meeting_fields(data: MeetingInput) -> dict[str, object]:
+    return {
+        "council_id": data.council_id,
+        "held_on": data.held_on,
+        "kind": data.kind,
+        "title": data.title.strip(),
+        "starts_at": data.starts_at,
+        "ends_at": data.ends_at,
+        "venue": data.venue.strip(),
+        "chair": data.chair.strip(),
+        "recorder": data.recorder.strip(),
+        "status": data.status,
+        "next_meeting_on": data.next_meeting_on,
+        "note": data.note,
+    }
+
+
+def _get_meeting(s: Session, meeting_id: uuid.UUID) -> Meeting:
+    meeting = s.get(Meeting, meeting_id)
+    if meeting is None or meeting.deleted_at is not None:
+        raise NotFoundError("会議が見つかりません（削除されたか、別の人が削除しました）。")
+    return meeting
+
+
+def _check_council(s: Session, council_id: uuid.UUID) -> None:
+    from shienapp.core.councils import get_council
+
+    get_council(s, council_id)
+
+
+def _check_version(meeting: Meeting, expected: int) -> None:
+    if meeting.version != expected:
+        raise StaleEditError(
+            f"{format_wareki(meeting.held_on)}の会議は、開いている間に別の人が変更しました。"
+            "上書きしないよう保存を取りやめました。最新の内容を読み込んでからもう一度編集してください。"
+        )
+
+
+def _set_action_status(item: ActionItem, status: str, completed_on: date) -> None:
+    item.status = status
+    item.completed_on = (item.completed_on or completed_on) if status == "完了" else None
+
+
+def _replace_attendance(
+    s: Session, meeting_id: uuid.UUID, attendance: tuple[AttendanceInput, ...], now: object
+) -> None:
+    """Update rows in place where the person (or guest name) is the same, so their identity
+    survives for merging; remove the rest; add the new."""
+    existing = list(
+        s.scalars(
+            select(Attendance).where(
+                Attendance.meeting_id == meeting_id, Attendance.deleted_at.is_(None)
+            )
+        )
+    )
+
+    def key(person_id: uuid.UUID | None, guest: str) -> tuple[str, str]:
+        return (str(person_id), "") if person_id else ("", guest.strip())
+
+    by_key = {key(a.person_id, a.guest_name): a for a in existing}
+    kept: set[uuid.UUID] = set()
+    for a in attendance:
+        row = by_key.get(key(a.person_id, a.guest_name))
+        if row is None:
+            row = Attendance(meeting_id=meeting_id, person_id=a.person_id)
+            s.add(row)
+        row.guest_name = "" if a.person_id else a.guest_name.strip()
+        row.guest_organisation = "" if a.person_id else a.guest_organisation.strip()
+        row.status = a.status
+        row.proxy_name = a.proxy_name.strip() if a.status == "代理" else ""
+        if row.id is not None:
+            kept.add(row.id)
+    for row in existing:
+        if row.id not in kept:
+            row.deleted_at = now  # type: ignore[assignment]
+
+
+def _save_actions(
+    s: Session, meeting: Meeting, actions: tuple[ActionInput, ...], now: object
+) -> None:
+    existing = {
+        a.id: a
+        for a in s.scalars(
+            select(ActionItem).where(
+                ActionItem.meeting_id == meeting.id, ActionItem.deleted_at.is_(None)
+            )
+        )
+    }
+    kept: set[uuid.UUID] = set()
+    for position, a in enumerate(actions):
+        if a.id is not None and a.id in existing:
+            item = existing[a.id]
+            kept.add(a.id)
+        else:
+            item = ActionItem(meeting_id=meeting.id)
+            s.add(item)
+        item.position = position
+        item.text = a.text.strip()
+        item.owner = a.owner.strip()
+        item.due_on = a.due_on
+        _set_action_status(item, a.status, a.completed_on or meeting.held_on)
+    for item_id, item in existing.items():
+        if item_id not in kept:
+            item.deleted_at = now  # type: ignore[assignment]
+
+
+def _meeting_rows(s: Session, council_id: uuid.UUID | None = None) -> list[MeetingRow]:
+    councils = {c.id: c for c in council_rows(s)}
+    query = select(Meeting).where(Meeting.deleted_at.is_(None))
+    if council_id is not None:
+        query = query.where(Meeting.council_id == council_id)
+    meetings = [m for m in s.scalars(query) if m.council_id in councils]
+    present: Counter[uuid.UUID] = Counter()
+    for (meeting_id,) in s.execute(
+        select(Attendance.meeting_id).where(
+            Attendance.deleted_at.is_(None), Attendance.status != "欠席"
+        )
+    ):
+        present[meeting_id] += 1
+    rows = []
+    for m in meetings:
+        c = councils[m.council_id]
+        rows.append(
+            MeetingRow(
+                id=m.id,
+                version=m.version,
+                council_id=m.council_id,
+                council_name=c.name,
+                district_id=c.district_id,
+                district_name=c.district_name,
+                kind=m.kind,
+                title=m.title,
+                held_on=m.held_on,
+                starts_at=m.starts_at,
+                ends_at=m.ends_at,
+                venue=m.venue,
+                status=m.status,
+                present=present[m.id],
+                search_key=fold(" ".join([c.search_key, m.kind, m.title, m.venue, m.note[:500]])),
+            )
+        )
+    return sorted(rows, key=lambda r: (r.held_on, r.starts_at or time(0)), reverse=True)
+
+
+def _action_rows(s: Session, council_id: uuid.UUID | None = None) -> list[ActionRow]:
+    councils = {c.id: c for c in council_rows(s)}
+    query = (
+        select(ActionItem, Meeting)
+        .join(Meeting, Meeting.id == ActionItem.meeting_id)
+        .where(ActionItem.deleted_at.is_(None), Meeting.deleted_at.is_(None))
+    )
+    if council_id is not None:
+        query = query.where(Meeting.council_id == council_id)
+    return [
+        ActionRow(
+            id=a.id,
+            version=a.version,
+            meeting_id=m.id,
+            meeting_held_on=m.held_on,
+            council_id=m.council_id,
+            council_name=councils[m.council_id].name,
+            text=a.text,
+            owner=a.owner,
+            due_on=a.due_on,
+            status=a.status,
+            completed_on=a.completed_on,
+        )
+        for a, m in s.execute(query.order_by(ActionItem.position))
+        if m.council_id in councils
+    ]
+
+
+def _detail(s: Session, meeting: Meeting) -> MeetingDetail:
+    row = next(r for r in _meeting_rows(s, meeting.council_id) if r.id == meeting.id)
+    council = next(c for c in council_rows(s) if c.id == meeting.council_id)
+    members = sorted(
+        (m for m in member_rows(s, meeting.council_id) if m.active_on(meeting.held_on)),
+        key=member_sort_key,
+    )
+    recorded = list(
+        s.scalars(
+            select(Attendance).where(
+                Attendance.meeting_id == meeting.id, Attendance.deleted_at.is_(None)
+            )
+        )
+    )
+    by_person = {a.person_id: a for a in recorded if a.person_id}
+    attendance: list[AttendanceRow] = []
+    for m in members:
+        a = by_person.pop(m.person_id, None)
+        attendance.append(
+            AttendanceRow(
+                m.person_id,
+                m.name,
+                m.reading,
+                m.organisation,
+                m.role,
+                a.status if a else "",
+                a.proxy_name if a else "",
+                True,
+            )
+        )
+    # People on record who are not (or no longer) members, then guests known only by name.
+    outsiders = [a for a in recorded if a.person_id in by_person]
+    people = {
+        p.id: p
+        for p in s.scalars(select(Person).where(Person.id.in_([a.person_id for a in outsiders])))
+    }
+    extra = [
+        AttendanceRow(
+            a.person_id,
+            people[a.person_id].name if a.person_id in people else "",
+            people[a.person_id].reading if a.person_id in people else "",
+            people[a.person_id].organisation if a.person_id in people else "",
+            "",
+            a.status,
+            a.proxy_name,
+            False,
+        )
+        for a in outsiders
+    ]
+    extra += [
+        AttendanceRow(
+            None, a.guest_name, "", a.guest_organisation, "", a.status, a.proxy_name, False
+        )
+        for a in recorded
+        if a.person_id is None
+    ]
+    extra.sort(key=lambda r: reading_sort_key(r.reading, r.name))
+    agenda = tuple(
+        AgendaRow(a.title, a.notes)
+        for a in s.scalars(
+            select(AgendaItem)
+            .where(AgendaItem.meeting_id == meeting.id, AgendaItem.deleted_at.is_(None))
+            .order_by(AgendaItem.position)
+        )
+    )
+    decisions = tuple(
+        d.text
+        for d in s.scalars(
+            select(Decision)
+            .where(Decision.meeting_id == meeting.id, Decision.deleted_at.is_(None))
+            .order_by(Decision.position)
+        )
+    )
+    actions = _action_rows(s, meeting.council_id)
+    return MeetingDetail(
+        row=row,
+        chair=meeting.chair,
+        recorder=meeting.recorder,
+        next_meeting_on=meeting.next_meeting_on,
+        note=meeting.note,
+        council_tier=council.tier,
+        members=tuple(members),
+        attendance=tuple(attendance + extra),
+        agenda=agenda,
+        decisions=decisions,
+        actions=tuple(a for a in actions if a.meeting_id == meeting.id),
+        carried=tuple(carried_over(actions, meeting.council_id, meeting.held_on)),
+    )
