@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -50,6 +51,8 @@ def run_gui(db: str | os.PathLike[str] | Path | None = None) -> int:
 
     window = MainWindow(ctx)
     window.show()
+    # Minutes left unsaved by a crash or a killed app are offered back once the window is up.
+    QTimer.singleShot(300, window.meeting_tab.controller.offer_drafts)  # type: ignore[attr-defined]
     try:
         return app.exec()
     finally:

@@ -15,7 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shienapp.core.changes import Changes
-from shienapp.core.councils import MemberRow, council_rows, member_rows, member_sort_key
+from shienapp.core.councils import (
+    MemberRow,
+    council_rows,
+    get_council,
+    member_rows,
+    member_sort_key,
+)
 from shienapp.core.errors import NotFoundError, StaleEditError, UserError
 from shienapp.core.jpdate import fiscal_year_of, format_wareki
 from shienapp.core.text import fold, reading_sort_key
@@ -381,32 +387,32 @@ class MeetingService:
         with self._db.write() as s:
             meeting = _get_meeting(s, meeting_id)
             _check_version(meeting, expected_version)
-            now = utcnow()
-            _replace_attendance(s, meeting_id, data.attendance, now)
-            for model in (AgendaItem, Decision):
-                for old in s.scalars(
-                    select(model).where(model.meeting_id == meeting_id, model.deleted_at.is_(None))
-                ):
-                    old.deleted_at = now
-            for position, item in enumerate(data.agenda):
-                s.add(
-                    AgendaItem(
-                        meeting_id=meeting_id,
-                        position=position,
-                        title=item.title.strip(),
-                        notes=item.notes,
-                    )
-                )
-            for position, text in enumerate(t for t in data.decisions if t.strip()):
-                s.add(Decision(meeting_id=meeting_id, position=position, text=text.strip()))
-            _save_actions(s, meeting, data.actions, now)
-            for action_id, (status, completed_on) in data.carried_updates.items():
-                item = s.get(ActionItem, action_id)
-                if item is None or item.deleted_at is not None:
-                    raise NotFoundError("前回からの宿題が見つかりません（別の人が削除しました）。")
-                _set_action_status(item, status, completed_on or meeting.held_on)
-            meeting.updated_at = now  # the version goes up with the minutes
+            _write_minutes(s, meeting, data)
         return Changes(meetings=True)
+
+    def save_meeting(
+        self,
+        meeting_id: uuid.UUID | None,
+        expected_version: int | None,
+        data: MeetingInput,
+        minutes: MinutesInput,
+    ) -> tuple[uuid.UUID, Changes]:
+        """What the editor saves: the meeting and its minutes in one transaction, so a refused
+        save leaves nothing half written (and a retry never makes a second meeting)."""
+        _raise(meeting_problems(data) + minutes_problems(minutes))
+        with self._db.write() as s:
+            get_council(s, data.council_id)
+            if meeting_id is None:
+                meeting = Meeting(**_meeting_fields(data))
+                s.add(meeting)
+                s.flush()
+            else:
+                meeting = _get_meeting(s, meeting_id)
+                _check_version(meeting, expected_version if expected_version is not None else -1)
+                for name, value in _meeting_fields(data).items():
+                    setattr(meeting, name, value)
+            _write_minutes(s, meeting, minutes)
+            return meeting.id, Changes(meetings=True)
 
     def update_action(
         self,
@@ -498,8 +504,6 @@ def _get_meeting(s: Session, meeting_id: uuid.UUID) -> Meeting:
 
 
 def _check_council(s: Session, council_id: uuid.UUID) -> None:
-    from shienapp.core.councils import get_council
-
     get_council(s, council_id)
 
 
@@ -509,6 +513,31 @@ def _check_version(meeting: Meeting, expected: int) -> None:
             f"{format_wareki(meeting.held_on)}の会議は、開いている間に別の人が変更しました。"
             "上書きしないよう保存を取りやめました。最新の内容を読み込んでからもう一度編集してください。"
         )
+
+
+def _write_minutes(s: Session, meeting: Meeting, data: MinutesInput) -> None:
+    now = utcnow()
+    _replace_attendance(s, meeting.id, data.attendance, now)
+    for model in (AgendaItem, Decision):
+        for old in s.scalars(
+            select(model).where(model.meeting_id == meeting.id, model.deleted_at.is_(None))
+        ):
+            old.deleted_at = now
+    for position, item in enumerate(data.agenda):
+        s.add(
+            AgendaItem(
+                meeting_id=meeting.id, position=position, title=item.title.strip(), notes=item.notes
+            )
+        )
+    for position, text in enumerate(t for t in data.decisions if t.strip()):
+        s.add(Decision(meeting_id=meeting.id, position=position, text=text.strip()))
+    _save_actions(s, meeting, data.actions, now)
+    for action_id, (status, completed_on) in data.carried_updates.items():
+        item = s.get(ActionItem, action_id)
+        if item is None or item.deleted_at is not None:
+            raise NotFoundError("前回からの宿題が見つかりません（別の人が削除しました）。")
+        _set_action_status(item, status, completed_on or meeting.held_on)
+    meeting.updated_at = now  # the version goes up with the minutes
 
 
 def _set_action_status(item: ActionItem, status: str, completed_on: date) -> None:
