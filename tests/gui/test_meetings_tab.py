@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import date, time, timedelta
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -231,3 +231,35 @@ def test_open_actions_view_marks_overdue_and_marks_done(
 )
 def test_times_are_read_as_people_type_them(typed: str, expected: time | None) -> None:
     assert parse_time(typed) == expected
+
+
+def test_councils_dialog_adds_a_member_and_a_section(
+    window: MainWindow, ctx: AppContext, council_id: uuid.UUID, qtbot: QtBot
+) -> None:
+    from shienapp.gui.meetings.councils_dialog import CouncilsDialog, MemberDialog
+
+    dialog = CouncilsDialog(ctx, window.signals, window)
+    qtbot.addWidget(dialog)
+    assert dialog.members.rowCount() == len(MEMBERS)
+    assert dialog.members.rows[0].role == "会長"
+
+    def fill(member_dialog: MemberDialog) -> None:
+        member_dialog.name.insert("高橋 😀")
+        member_dialog.reading.insert("たかはし")
+        member_dialog.role.setCurrentText("副会長")
+        member_dialog.organisation.insert("民生委員")
+        member_dialog.buttons.button(member_dialog.buttons.StandardButton.Save).click()
+
+    def when_open() -> None:
+        widget = QApplication.activeModalWidget()
+        if isinstance(widget, MemberDialog):
+            fill(widget)
+        else:
+            QTimer.singleShot(10, when_open)
+
+    QTimer.singleShot(0, when_open)
+    dialog.add_member()
+    members = ctx.councils.members(council_id)
+    assert [m.name for m in members][:2] == ["山田 太郎", "高橋 😀"]  # 副会長 after 会長
+    assert members[1].organisation == "民生委員"
+    assert dialog.members.rowCount() == len(MEMBERS) + 1

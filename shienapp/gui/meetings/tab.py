@@ -52,6 +52,7 @@ class MeetingTabView(QWidget):
         self.signin_button = QPushButton("出席者名簿を印刷…")
         self.minutes_button = QPushButton("議事録を印刷…")
         self.blank_button = QPushButton("記録用紙を印刷…")
+        self.councils_button = QPushButton("協議体と委員…")
         self.search = SearchBox()
         self.search.setPlaceholderText(
             "検索（協議体・地区・会場・会議名。ひらがな・カタカナどれでも）"
@@ -86,6 +87,7 @@ class MeetingTabView(QWidget):
         for b in (self.signin_button, self.minutes_button, self.blank_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
+        buttons.addWidget(self.councils_button)
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
         for label, combo in (
@@ -162,6 +164,7 @@ class MeetingTabController(QObject):
             combo.currentIndexChanged.connect(
                 lambda _i, c=combo, n=name: self._filter(**{n: c.currentData()})
             )
+        view.councils_button.clicked.connect(self.manage_councils)
         view.done_button.clicked.connect(self.mark_done)
         view.open_meeting_button.clicked.connect(self.open_action_meeting)
         view.actions_table.doubleClicked.connect(self.open_action_meeting)
@@ -344,6 +347,11 @@ class MeetingTabController(QObject):
                     show_error(self.view, exc)
                     continue
             self._editor(detail, draft).exec()
+
+    def manage_councils(self) -> None:
+        from shienapp.gui.meetings.councils_dialog import CouncilsDialog
+
+        CouncilsDialog(self.ctx, self.signals, self.view).exec()
 
     # --- 宿題 ----------------------------------------------------------------------------------
 
