@@ -263,3 +263,44 @@ def test_councils_dialog_adds_a_member_and_a_section(
     assert [m.name for m in members][:2] == ["山田 太郎", "高橋 😀"]  # 副会長 after 会長
     assert members[1].organisation == "民生委員"
     assert dialog.members.rowCount() == len(MEMBERS) + 1
+
+
+@pytest.mark.parametrize(
+    ("which", "title"),
+    [("signin", "出席者名簿"), ("minutes", "議事録"), ("blank", "記録用紙")],
+)
+def test_print_buttons_open_a_preview(
+    window: MainWindow,
+    ctx: AppContext,
+    council_id: uuid.UUID,
+    qtbot: QtBot,
+    which: str,
+    title: str,
+) -> None:
+    from shienapp.gui.pdf_preview import PdfPreviewDialog
+
+    meeting_id = make_meeting(ctx, council_id, date(2025, 2, 20), starts_at=time(14))
+    c = controller(window)
+    c.reload()
+    c.select(meeting_id)
+    seen: list[tuple[bytes, int, str]] = []
+
+    def look() -> None:
+        widget = QApplication.activeModalWidget()
+        if not isinstance(widget, PdfPreviewDialog) or widget.document.pageCount() == 0:
+            QTimer.singleShot(20, look)
+            return
+        seen.append((widget.pdf, widget.document.pageCount(), widget.windowTitle()))
+        widget.reject()
+
+    QTimer.singleShot(0, look)
+    button = {
+        "signin": window.meeting_tab.signin_button,  # type: ignore[attr-defined]
+        "minutes": window.meeting_tab.minutes_button,  # type: ignore[attr-defined]
+        "blank": window.meeting_tab.blank_button,  # type: ignore[attr-defined]
+    }[which]
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(seen), timeout=20000)
+    pdf, pages, window_title = seen[0]
+    assert pdf.startswith(b"%PDF") and pages >= 1
+    assert title in window_title and "令和7年2月20日" in window_title
