@@ -59,6 +59,8 @@ TEMPLATE_NAME = "districts_template.xlsx"
 TEMPLATE_CSV_NAME = "districts_template.csv"
 CANCELLED_MESSAGE = "取り込みを中止しました。データは変更していません。"
 EXAMPLE_NOTE = "【記入例】この行は記入例です。取り込む前に削除してください。"
+EXAMPLE_NAME = "記入例地区"
+EXAMPLE_BLOCK = "記入例ブロック"
 
 
 class ImportCancelled(UserError):
@@ -409,6 +411,7 @@ class _Plan:
     values: dict[str, Any] = field(default_factory=dict)  # key → value given in the file
     given_on: dict[str, int] = field(default_factory=dict)  # key → row that gave it
     statistics: list[_StatsRow] = field(default_factory=list)
+    failed: set[str] = field(default_factory=set)  # keys with a cell already reported as bad
 
     def get(self, key: str) -> Any:
         return self.values.get(key)
@@ -489,6 +492,13 @@ def _map_columns(table: Table) -> tuple[dict[str, int], list[str], _Problems]:
     return index, ignored, problems
 
 
+def _is_example(name: str, values: dict[str, Any]) -> bool:
+    note = values.get("note") or ""
+    return note.startswith("【記入例】") or (
+        name == EXAMPLE_NAME and values.get("block") in (None, EXAMPLE_BLOCK)
+    )
+
+
 def _read_rows(
     table: Table,
     index: dict[str, int],
@@ -517,6 +527,15 @@ def _read_rows(
                 continue
             values[key] = value
         name = values.pop("name", "")
+        if _is_example(name, values):
+            # The template's own example row, left in: importing it would create a district
+            # called 記入例地区 (and, with new blocks allowed, a 記入例ブロック).
+            problems.add(
+                number,
+                "note" if "note" in values else "name",
+                "この行はテンプレートの記入例です。行ごと削除してから取り込んでください",
+            )
+            continue
         if not name:
             if "name" not in failed:
                 problems.add(number, "name", "必須です")
@@ -540,6 +559,7 @@ def _read_rows(
         plan = plans.get(name)
         if plan is None:
             plan = plans[name] = _Plan(name, number)
+        plan.failed |= failed
         for key in _DISTRICT_KEYS:
             if key not in values:
                 continue
@@ -741,6 +761,10 @@ def _check_plans(
         )
         for label, reason in district_problems(data):
             key = label_to_key.get(label, label)
+            if key in plan.failed or (key == "established_on" and "status" in plan.failed):
+                # Already reported where the cell is; a status that could not be read would
+                # otherwise count as 未設置 and blame the 設置日 for it.
+                continue
             problems.add(plan.row_of(key), label, reason)
         if len(plan.get("reading") or "") > 200:
             problems.add(plan.row_of("reading"), "reading", "200文字以内で入力してください")
@@ -1006,9 +1030,9 @@ def export_districts(db: Database, path: Path) -> int:
 
 def _example_row(*, for_csv: bool) -> list[Any]:
     return [
-        "記入例ブロック",
+        EXAMPLE_BLOCK,
         "001",
-        "記入例地区",
+        EXAMPLE_NAME,
         "キニュウレイチク",
         "設置済",
         "令和6年4月1日",

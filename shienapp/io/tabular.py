@@ -125,10 +125,16 @@ def list_sheets(path: Path) -> list[str]:
 
 
 def unescape_text(text: str) -> str:
-    """Undo the apostrophe ``write_xlsx`` puts before formula-like text, for a round trip."""
-    if len(text) >= 2 and text[0] == "'" and text[1] in _FORMULA_START:
+    """Undo the apostrophe ``safe_text`` puts before formula-like text, for a round trip."""
+    if text.startswith("'") and _looks_like_formula(text):
         return text[1:]
     return text
+
+
+def _looks_like_formula(text: str) -> bool:
+    """Starts like a formula, after any apostrophes: those are escaped once more, so that
+    ``'=x`` typed as a name is written ``''=x`` and read back as ``'=x``, not as ``=x``."""
+    return text.lstrip("'").startswith(_FORMULA_START)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -294,7 +300,7 @@ def _header_text(cell: Any) -> str:
 def safe_text(text: str) -> str:
     """Text as it may be stored in a cell: never a formula, never an illegal character."""
     text = _ILLEGAL_XML_RE.sub("", text)
-    if text.startswith(_FORMULA_START):
+    if _looks_like_formula(text):
         return "'" + text
     return text
 
