@@ -219,16 +219,18 @@ class CouncilService:
                 )
                 s.add(person)
                 s.flush()
-            seated = s.scalar(
-                select(CouncilMember.id).where(
+            seats = s.scalars(
+                select(CouncilMember).where(
                     CouncilMember.council_id == council_id,
                     CouncilMember.person_id == person.id,
-                    CouncilMember.to_on.is_(None),
                     _alive(CouncilMember),
                 )
-            )
-            if seated is not None:
-                raise UserError(f"{person.name}さんはすでにこの協議体の委員です。")
+            ).all()
+            if any(_overlaps(m.from_on, m.to_on, data.from_on, data.to_on) for m in seats):
+                raise UserError(
+                    f"{person.name}さんはその期間すでにこの協議体の委員です"
+                    "（任期が重なっています）。"
+                )
             member = CouncilMember(
                 council_id=council_id,
                 person_id=person.id,
@@ -301,6 +303,15 @@ class CouncilService:
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
+
+def _overlaps(
+    a_from: date | None, a_to: date | None, b_from: date | None, b_to: date | None
+) -> bool:
+    """Two terms overlap; an open end runs forever."""
+    return (a_to is None or b_from is None or b_from <= a_to) and (
+        b_to is None or a_from is None or a_from <= b_to
+    )
 
 
 def _alive(model: type) -> object:

@@ -430,7 +430,7 @@ class MeetingService:
                 raise StaleEditError(
                     "この宿題は開いている間に別の人が変更しました。読み込み直してください。"
                 )
-            _set_action_status(item, status, completed_on or date.today())
+            _set_action_status(item, status, date.today(), completed_on)
         return Changes(meetings=True)
 
     def open_actions(self) -> list[ActionRow]:
@@ -536,13 +536,29 @@ def _write_minutes(s: Session, meeting: Meeting, data: MinutesInput) -> None:
         item = s.get(ActionItem, action_id)
         if item is None or item.deleted_at is not None:
             raise NotFoundError("前回からの宿題が見つかりません（別の人が削除しました）。")
-        _set_action_status(item, status, completed_on or meeting.held_on)
+        origin = s.get(Meeting, item.meeting_id)
+        if (
+            origin is None
+            or origin.council_id != meeting.council_id
+            or origin.held_on >= meeting.held_on
+        ):
+            raise UserError(
+                "前回からの宿題として更新できるのは、同じ協議体の以前の会議の宿題だけです。"
+            )
+        _set_action_status(item, status, meeting.held_on, completed_on)
     meeting.updated_at = now  # the version goes up with the minutes
 
 
-def _set_action_status(item: ActionItem, status: str, completed_on: date) -> None:
+def _set_action_status(
+    item: ActionItem, status: str, default_on: date, given_on: date | None = None
+) -> None:
+    """A date given explicitly wins (a wrong one can be corrected); otherwise an item already
+    done keeps its date, so saving the minutes again does not move it."""
     item.status = status
-    item.completed_on = (item.completed_on or completed_on) if status == "完了" else None
+    if status != "完了":
+        item.completed_on = None
+    else:
+        item.completed_on = given_on or item.completed_on or default_on
 
 
 def _replace_attendance(
@@ -558,13 +574,19 @@ def _replace_attendance(
         )
     )
 
-    def key(person_id: uuid.UUID | None, guest: str) -> tuple[str, str]:
-        return (str(person_id), "") if person_id else ("", guest.strip())
+    def key(person_id: uuid.UUID | None, guest: str, organisation: str) -> tuple[str, str, str]:
+        return (str(person_id), "", "") if person_id else ("", guest.strip(), organisation.strip())
 
-    by_key = {key(a.person_id, a.guest_name): a for a in existing}
+    # Two guests may share a name (two 見学者): each existing row is used once.
+    by_key: dict[tuple[str, str, str], list[Attendance]] = {}
+    for row in existing:
+        by_key.setdefault(key(row.person_id, row.guest_name, row.guest_organisation), []).append(
+            row
+        )
     kept: set[uuid.UUID] = set()
     for a in attendance:
-        row = by_key.get(key(a.person_id, a.guest_name))
+        candidates = by_key.get(key(a.person_id, a.guest_name, a.guest_organisation), [])
+        row = candidates.pop(0) if candidates else None
         if row is None:
             row = Attendance(meeting_id=meeting_id, person_id=a.person_id)
             s.add(row)
@@ -602,7 +624,7 @@ def _save_actions(
         item.text = a.text.strip()
         item.owner = a.owner.strip()
         item.due_on = a.due_on
-        _set_action_status(item, a.status, a.completed_on or meeting.held_on)
+        _set_action_status(item, a.status, meeting.held_on, a.completed_on)
     for item_id, item in existing.items():
         if item_id not in kept:
             item.deleted_at = now  # type: ignore[assignment]
