@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Any
 from shienapp.core.district_sheet import DistrictSheetData
 from shienapp.core.jpdate import fiscal_year_label, format_wareki
 from shienapp.core.stats import StatisticsFigures, format_count, format_rate
-from shienapp.reports.layout import build_pdf, ruled_table, sheet_styles, text_width_mm
+from shienapp.reports.layout import (
+    build_pdf,
+    esc,
+    ruled_table,
+    sheet_styles,
+    text_width_mm,
+    title_block,
+)
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -54,18 +61,18 @@ def render_district_sheet(data: DistrictSheetData) -> bytes:
 
 def _header(data: DistrictSheetData, st: SheetStyles) -> list[Flowable]:
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, Spacer
 
     row = data.detail.row
-    reading = f"（{_esc(row.reading)}）" if row.reading else ""
+    reading = f"（{esc(row.reading)}）" if row.reading else ""
     left = [
-        Paragraph(f"地区カルテ　{_esc(row.name)}{reading}", st.title),
+        Paragraph(f"地区カルテ　{esc(row.name)}{reading}", st.title),
         Paragraph(
             "　".join(
                 part
                 for part in (
-                    f"ブロック：{_esc(row.block_name)}",
-                    f"地区コード：{_esc(row.code)}" if row.code else "",
+                    f"ブロック：{esc(row.block_name)}",
+                    f"地区コード：{esc(row.code)}" if row.code else "",
                 )
                 if part
             ),
@@ -73,19 +80,7 @@ def _header(data: DistrictSheetData, st: SheetStyles) -> list[Flowable]:
         ),
     ]
     right = Paragraph(f"発行日：{format_wareki(data.issued_on)}", st.cell_right)
-    table = Table([[left, right]], colWidths=[130 * mm, (text_width_mm() - 130) * mm])
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONT", (0, 0), (-1, -1), st.body.fontName),
-                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("LINEBELOW", (0, 0), (-1, 0), 1.2, "#222222"),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-            ]
-        )
-    )
+    table = title_block(left, right, text_width_mm() - 130, st.body.fontName)
     return [table, Spacer(1, 2 * mm)]
 
 
@@ -100,7 +95,7 @@ def _council_section(data: DistrictSheetData, st: SheetStyles) -> list[Flowable]
         return out
 
     def p(text: str) -> Paragraph:
-        return Paragraph(_esc(text), st.cell)
+        return Paragraph(esc(text), st.cell)
 
     w = text_width_mm()
     key_w, value_w = 22.0, w / 2 - 22.0
@@ -176,7 +171,7 @@ def _latest_section(data: DistrictSheetData, st: SheetStyles) -> list[Flowable]:
     out: list[Flowable] = [Paragraph(f"人口統計　{label}{as_of}", st.heading)]
 
     def p(text: str, style: Any = None) -> Paragraph:
-        return Paragraph(_esc(text), style or st.cell_right)
+        return Paragraph(esc(text), style or st.cell_right)
 
     rows = [[p("項目", st.cell), p("この地区"), p("市全体"), p("市全体との差")]]
     for name, attr, is_rate in _LATEST_ROWS:
@@ -208,7 +203,7 @@ def _years_section(data: DistrictSheetData, st: SheetStyles) -> list[Flowable]:
         return []
 
     def p(text: str, style: Any = None) -> Paragraph:
-        return Paragraph(_esc(text), style or st.cell_right)
+        return Paragraph(esc(text), style or st.cell_right)
 
     head = [
         "年度",
@@ -282,8 +277,3 @@ def _points(mine: float | None, theirs: float | None) -> str:
 def _clip(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…（全文は地区台帳に記載）"
-
-
-def _esc(text: str) -> str:
-    """Paragraph text is a small markup language: a name with & or < must print as typed."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

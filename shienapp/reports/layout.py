@@ -186,6 +186,45 @@ def build_pdf(
     return buffer.getvalue()
 
 
+def title_block(left: list[Any], right: Any, right_mm: float, font: str) -> Table:
+    """The top of a sheet: title lines on the left, date and place on the right, a heavy rule."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Table, TableStyle
+
+    width = text_width_mm()
+    table = Table([[left, right]], colWidths=[(width - right_mm) * mm, right_mm * mm])
+    table.setStyle(
+        TableStyle(
+            [
+                # Every table names the font, or the PDF refers to an unembedded Helvetica.
+                ("FONT", (0, 0), (-1, -1), font),
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ("LINEBELOW", (0, 0), (-1, 0), 1.2, "#222222"),
+            ]
+        )
+    )
+    return table
+
+
+def grow_rows(rows: list[list[Any]], heights: list[float | None], widths_mm: list[float]) -> None:
+    """Let a fixed-height row grow when its printed text wraps to more lines than fit, rather
+    than spill over the row below."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph
+
+    for r, row in enumerate(rows):
+        if heights[r] is None:
+            continue
+        for c, cell in enumerate(row):
+            if isinstance(cell, Paragraph):
+                _, needed = cell.wrap(widths_mm[c] * mm - 8, 10_000)
+                heights[r] = max(heights[r] or 0, needed + 5)
+
+
 def text_width_mm() -> float:
     """The width between the margins on A4, in millimetres."""
     return 210.0 - 2 * MARGIN_MM

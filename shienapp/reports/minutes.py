@@ -17,6 +17,7 @@ from shienapp.reports.layout import (
     RULE_COLOUR,
     build_pdf,
     esc,
+    grow_rows,
     ruled_table,
     sheet_styles,
     text_width_mm,
@@ -415,7 +416,7 @@ def _carried_form(carried: tuple[ActionRow, ...], st: SheetStyles) -> Flowable:
     status = 50.0
     widths = [text_width_mm() - owner - due - status, owner, due, status]
     heights: list[float | None] = [None] + [9 * mm] * len(carried)
-    _grow(rows, heights, widths)
+    grow_rows(rows, heights, widths)
     return ruled_table(rows, [w * mm for w in widths], row_heights=heights)
 
 
@@ -429,17 +430,3 @@ def _new_actions_form(st: SheetStyles) -> Flowable:
     rows: list[list[object]] = [head] + [["", "", ""] for _ in range(NEW_ACTION_ROWS)]
     heights: list[float | None] = [None] + [9 * mm] * NEW_ACTION_ROWS
     return ruled_table(rows, [w * mm for w in widths], row_heights=heights)
-
-
-def _grow(rows: list[list[object]], heights: list[float | None], widths: list[float]) -> None:
-    """Let a fixed-height row grow when its printed text wraps to more lines than fit."""
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph
-
-    for r, row in enumerate(rows):
-        if heights[r] is None:
-            continue
-        for c, cell in enumerate(row):
-            if isinstance(cell, Paragraph):
-                _, needed = cell.wrap(widths[c] * mm - 8, 10_000)
-                heights[r] = max(heights[r] or 0, needed + 5)

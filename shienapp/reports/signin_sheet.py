@@ -10,7 +10,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from shienapp.core.meetings import MeetingDetail
-from shienapp.reports.layout import build_pdf, esc, ruled_table, sheet_styles, text_width_mm
+from shienapp.reports.layout import (
+    build_pdf,
+    esc,
+    grow_rows,
+    ruled_table,
+    sheet_styles,
+    text_width_mm,
+    title_block,
+)
 from shienapp.reports.minutes import meeting_footer, meeting_header, meeting_name, meeting_when
 
 if TYPE_CHECKING:
@@ -64,8 +72,7 @@ def _render(detail: MeetingDetail, blank_rows: int, row_mm: float) -> bytes:
 
 def _title(detail: MeetingDetail, st: SheetStyles) -> Flowable:
     """Title, meeting, date and venue in three lines: every millimetre left goes to the rows."""
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, Table, TableStyle
+    from reportlab.platypus import Paragraph
 
     row = detail.row
     left = [
@@ -77,22 +84,7 @@ def _title(detail: MeetingDetail, st: SheetStyles) -> Flowable:
         Paragraph(f"会場：{esc(row.venue)}" if row.venue else "会場：", st.cell_right),
         Paragraph("出欠欄の□に印を付け、署名欄にご署名ください。", st.small_right),
     ]
-    width = text_width_mm()
-    table = Table([[left, right]], colWidths=[(width - 95) * mm, 95 * mm])
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONT", (0, 0), (-1, -1), st.body.fontName),
-                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 0),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-                ("LINEBELOW", (0, 0), (-1, 0), 1.2, "#222222"),
-            ]
-        )
-    )
-    return table
+    return title_block(left, right, 95, st.body.fontName)
 
 
 def _table(
@@ -131,14 +123,7 @@ def _table(
         label = Paragraph("ゲスト・見学者", guest_label) if len(rows) == guest_row else ""
         rows.append([p(str(i), st.cell_centre), label, "", p("□", box), ""])
         heights.append(row_mm * mm)
-    # A long name or organisation wraps; its row grows rather than spilling over the next.
-    for r, row in enumerate(rows):
-        if heights[r] is None:
-            continue
-        for c, cell in enumerate(row):
-            if isinstance(cell, Paragraph):
-                _, needed = cell.wrap(widths[c] * mm - 8, 1000)
-                heights[r] = max(heights[r] or 0, needed + 5)
+    grow_rows(rows, heights, widths)
     table = ruled_table(rows, [w * mm for w in widths], row_heights=heights)
     if blank_rows:
         # Guests start below a heavy rule, their first row labelled in small grey print.

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import uuid
 from dataclasses import replace
 from datetime import date, time
 
 import pytest
-from pypdf import PdfReader
+from pdfcheck import assert_japanese_font_only, read, texts
 
 from shienapp.core.councils import MemberRow
 from shienapp.core.meetings import (
@@ -122,38 +121,6 @@ def detail(**changes: object) -> MeetingDetail:
         ),
     )
     return replace(base, **changes)  # type: ignore[arg-type]
-
-
-def read(pdf: bytes) -> PdfReader:
-    return PdfReader(io.BytesIO(pdf))
-
-
-def texts(reader: PdfReader) -> list[str]:
-    return [page.extract_text() for page in reader.pages]
-
-
-def fonts_of(reader: PdfReader) -> list[tuple[str, bool]]:
-    """(base font, embedded?) for every font any page uses."""
-    found: list[tuple[str, bool]] = []
-    for page in reader.pages:
-        for font in page["/Resources"]["/Font"].get_object().values():
-            font = font.get_object()
-            descriptor = font.get("/FontDescriptor")
-            if descriptor is None and "/DescendantFonts" in font:
-                descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
-            embedded = descriptor is not None and any(
-                key in descriptor.get_object() for key in ("/FontFile", "/FontFile2", "/FontFile3")
-            )
-            found.append((str(font["/BaseFont"]), embedded))
-    return found
-
-
-def assert_japanese_font_only(reader: PdfReader) -> None:
-    fonts = fonts_of(reader)
-    assert fonts
-    for name, embedded in fonts:
-        assert "IPAexGothic" in name, name
-        assert embedded, name
 
 
 def assert_numbered(pages: list[str]) -> None:
