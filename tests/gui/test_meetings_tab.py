@@ -304,3 +304,23 @@ def test_print_buttons_open_a_preview(
     pdf, pages, window_title = seen[0]
     assert pdf.startswith(b"%PDF") and pages >= 1
     assert title in window_title and "令和7年2月20日" in window_title
+
+
+def test_models_pass_qt_model_tester(
+    ctx: AppContext, council_id: uuid.UUID, qtmodeltester: object
+) -> None:
+    from shienapp.gui.meetings.model import ActionTableModel, AttendanceModel, MeetingTableModel
+
+    meeting_id = make_meeting(ctx, council_id, date(2025, 2, 20), status="開催済")
+    version = ctx.meetings.get_meeting(meeting_id).row.version
+    ctx.meetings.save_minutes(
+        meeting_id, version, MinutesInput(actions=(ActionInput("チラシ作成", "山田"),))
+    )
+    meetings = MeetingTableModel()
+    meetings.set_rows(ctx.meetings.list_meetings())
+    actions = ActionTableModel()
+    actions.set_rows(ctx.meetings.open_actions())
+    attendance = AttendanceModel(list(ctx.meetings.get_meeting(meeting_id).attendance))
+    for model in (meetings, actions, attendance):
+        qtmodeltester.check(model)  # type: ignore[attr-defined]
+    assert meetings.rowCount() == 1 and actions.rowCount() == 1 and attendance.rowCount() == 4

@@ -6,7 +6,7 @@ import uuid
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -33,6 +33,7 @@ from shienapp.core.errors import UserError
 from shienapp.core.jpdate import format_wareki
 from shienapp.gui.errors import show_error
 from shienapp.gui.signals import AppSignals
+from shienapp.gui.table_model import RowTableModel
 from shienapp.gui.widgets.wareki_date_edit import WarekiDateEdit
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -50,34 +51,13 @@ class MemberColumn(IntEnum):
 _HEADERS = ("役職", "氏名", "フリガナ", "所属・役職", "任期")
 
 
-class MemberTableModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.rows: list[MemberRow] = []
+class MemberTableModel(RowTableModel[MemberRow]):
+    headers = _HEADERS
 
-    def set_rows(self, rows: list[MemberRow]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(MemberColumn)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return _HEADERS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+    def cell(self, m: MemberRow, column: int, role: int) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
             return None
-        m = self.rows[index.row()]
-        match MemberColumn(index.column()):
+        match MemberColumn(column):
             case MemberColumn.ROLE:
                 return m.role
             case MemberColumn.NAME:
@@ -253,7 +233,7 @@ class CouncilsDialog(QDialog):
 
     def _selected_member(self) -> MemberRow | None:
         index = self.table.currentIndex()
-        return self.members.rows[index.row()] if index.isValid() else None
+        return self.members.row_at(index.row()) if index.isValid() else None
 
     def _apply(self, changes: Changes) -> None:
         self.signals.emit_changes(changes)

@@ -8,23 +8,16 @@ from datetime import date
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-)
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from shienapp.core.jpdate import fiscal_year_label, format_wareki, weekday_ja
 from shienapp.core.meetings import ActionRow, AttendanceRow, MeetingRow
 from shienapp.core.text import matches, reading_sort_key, search_terms
+from shienapp.gui.table_model import ID_ROLE, SORT_ROLE, RowTableModel, SortRoleProxy
+from shienapp.gui.table_model import Index as _Index
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-ID_ROLE = Qt.ItemDataRole.UserRole + 2
-
-_Index = QModelIndex | QPersistentModelIndex
+__all__ = ["ID_ROLE", "SORT_ROLE", "SortRoleProxy"]
 
 _MEETING_STATUS_COLOURS = {"予定": QColor("#0d47a1"), "中止": QColor("#757575")}
 OVERDUE = QColor("#b00020")
@@ -62,46 +55,15 @@ MEETING_HEADERS = {
 }
 
 
-class MeetingTableModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[MeetingRow] = []
+class MeetingTableModel(RowTableModel[MeetingRow]):
+    headers = tuple(MEETING_HEADERS.values())
 
-    def set_rows(self, rows: list[MeetingRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> MeetingRow:
-        return self._rows[row]
-
-    def row_of(self, meeting_id: uuid.UUID) -> int | None:
-        return next((i for i, r in enumerate(self._rows) if r.id == meeting_id), None)
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(MeetingColumn)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return MEETING_HEADERS[MeetingColumn(section)]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self._rows[index.row()]
-        column = MeetingColumn(index.column())
+    def cell(self, row: MeetingRow, column: int, role: int) -> Any:
+        column = MeetingColumn(column)
         if role == Qt.ItemDataRole.DisplayRole:
             return _meeting_display(row, column)
         if role == SORT_ROLE:
             return _meeting_sort(row, column)
-        if role == ID_ROLE:
-            return row.id
         if role == Qt.ItemDataRole.ToolTipRole and column == MeetingColumn.DATE:
             return row.held_on.isoformat()
         if role == Qt.ItemDataRole.ForegroundRole and column == MeetingColumn.STATUS:
@@ -145,12 +107,11 @@ def _meeting_sort(row: MeetingRow, column: MeetingColumn) -> Any:
             return (_meeting_display(row, column), *when)
 
 
-class MeetingFilterProxy(QSortFilterProxyModel):
+class MeetingFilterProxy(SortRoleProxy):
     """Filters by council, district, kind, 年度 and folded search text; sorts by ``SORT_ROLE``."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
         self._terms: list[str] = []
         self._council_id: uuid.UUID | None = None
         self._district_id: uuid.UUID | None = None
@@ -164,11 +125,7 @@ class MeetingFilterProxy(QSortFilterProxyModel):
                 self._terms = search_terms(value)
             else:
                 setattr(self, f"_{name}", value)
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def lessThan(self, left: _Index, right: _Index) -> bool:
-        # Sort keys are tuples; Qt cannot compare them, Python can.
-        return left.data(SORT_ROLE) < right.data(SORT_ROLE)
+        self.endFilterChange(SortRoleProxy.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
         model = self.sourceModel()
@@ -183,17 +140,6 @@ class MeetingFilterProxy(QSortFilterProxyModel):
         if self._fiscal_year is not None and row.fiscal_year != self._fiscal_year:
             return False
         return matches(self._terms, row.search_key)
-
-
-class SortRoleProxy(QSortFilterProxyModel):
-    """Sorts by the tuples of ``SORT_ROLE``."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
-
-    def lessThan(self, left: _Index, right: _Index) -> bool:
-        return left.data(SORT_ROLE) < right.data(SORT_ROLE)
 
 
 class ActionColumn(IntEnum):
@@ -215,66 +161,34 @@ ACTION_HEADERS = {
 }
 
 
-class ActionTableModel(QAbstractTableModel):
+class ActionTableModel(RowTableModel[ActionRow]):
     """Open 宿題 across councils; overdue ones in red with 期限切れ."""
+
+    headers = tuple(ACTION_HEADERS.values())
 
     def __init__(self, parent: Any = None, today: date | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[ActionRow] = []
         self.today = today or date.today()
 
     def set_rows(self, rows: list[ActionRow], today: date | None = None) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
         self.today = today or date.today()
-        self.endResetModel()
+        super().set_rows(rows)
 
-    def row_at(self, row: int) -> ActionRow:
-        return self._rows[row]
+    def overdue_count(self) -> int:
+        return sum(1 for a in self._rows if a.is_overdue(self.today))
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(ActionColumn)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return ACTION_HEADERS[ActionColumn(section)]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self._rows[index.row()]
-        column = ActionColumn(index.column())
+    def cell(self, row: ActionRow, column: int, role: int) -> Any:
+        column = ActionColumn(column)
         overdue = row.is_overdue(self.today)
         if role == Qt.ItemDataRole.DisplayRole:
-            match column:
-                case ActionColumn.DUE:
-                    text = format_wareki(row.due_on) if row.due_on else "（期限なし）"
-                    return f"{text}　期限切れ" if overdue else text
-                case ActionColumn.STATUS:
-                    return row.status
-                case ActionColumn.TEXT:
-                    return row.text
-                case ActionColumn.OWNER:
-                    return row.owner
-                case ActionColumn.COUNCIL:
-                    return row.council_name
-                case ActionColumn.SET_AT:
-                    return format_wareki(row.meeting_held_on)
+            return _action_display(row, column, overdue)
         if role == SORT_ROLE:
             due = row.due_on.isoformat() if row.due_on else "9999-12-31"
             if column == ActionColumn.DUE:
                 return (due, row.meeting_held_on.isoformat())
             if column == ActionColumn.SET_AT:
                 return (row.meeting_held_on.isoformat(), due)
-            return (str(self.data(index)), due)
-        if role == ID_ROLE:
-            return row.id
+            return (_action_display(row, column, overdue), due)
         if role == Qt.ItemDataRole.ForegroundRole and overdue:
             return QBrush(OVERDUE)
         if role == Qt.ItemDataRole.FontRole and overdue and column == ActionColumn.DUE:
@@ -282,6 +196,23 @@ class ActionTableModel(QAbstractTableModel):
             font.setBold(True)
             return font
         return None
+
+
+def _action_display(row: ActionRow, column: ActionColumn, overdue: bool) -> str:
+    match column:
+        case ActionColumn.DUE:
+            text = format_wareki(row.due_on) if row.due_on else "（期限なし）"
+            return f"{text}　期限切れ" if overdue else text
+        case ActionColumn.STATUS:
+            return row.status
+        case ActionColumn.TEXT:
+            return row.text
+        case ActionColumn.OWNER:
+            return row.owner
+        case ActionColumn.COUNCIL:
+            return row.council_name
+        case ActionColumn.SET_AT:
+            return format_wareki(row.meeting_held_on)
 
 
 class AttendanceColumn(IntEnum):
@@ -310,31 +241,21 @@ STATUS_KEYS: dict[int, str] = {
 }
 
 
-class AttendanceModel(QAbstractTableModel):
+class AttendanceModel(RowTableModel[AttendanceRow]):
     """The meeting's attendance as an editable list: members first, then guests."""
+
+    headers = tuple(ATTENDANCE_HEADERS.values())
 
     def __init__(self, rows: list[AttendanceRow], parent: Any = None) -> None:
         super().__init__(parent)
         self._rows = list(rows)
 
-    @property
-    def rows(self) -> list[AttendanceRow]:
-        return list(self._rows)
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(AttendanceColumn)
-
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return ATTENDANCE_HEADERS[AttendanceColumn(section)]
-        return str(section + 1)
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Vertical:
+            return str(section + 1)  # the line number on the paper sheet
+        return super().headerData(section, orientation, role)
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         base = super().flags(index)
@@ -349,11 +270,8 @@ class AttendanceModel(QAbstractTableModel):
             return base | Qt.ItemFlag.ItemIsEditable
         return base
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self._rows[index.row()]
-        column = AttendanceColumn(index.column())
+    def cell(self, row: AttendanceRow, column: int, role: int) -> Any:
+        column = AttendanceColumn(column)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             match column:
                 case AttendanceColumn.NAME:

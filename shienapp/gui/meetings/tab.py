@@ -184,7 +184,7 @@ class MeetingTabController(QObject):
         self.model.set_rows(rows)
         self._fill_filters(rows)
         self.actions.set_rows(self.ctx.meetings.open_actions(), date.today())
-        overdue = sum(1 for a in self.actions._rows if a.is_overdue(self.actions.today))
+        overdue = self.actions.overdue_count()
         self.view.actions_label.setText(
             f"未完了の宿題 {self.actions.rowCount()} 件（うち期限切れ {overdue} 件）。"
             "期限の早い順。"
