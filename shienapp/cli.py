@@ -94,7 +94,9 @@ def build_parser() -> JaArgumentParser:
     demo.set_defaults(handler=cmd_demo)
 
     listing = sub.add_parser("list", help="記録を一覧表示します（ID・タブ・名前）")
-    listing.add_argument("kind", choices=["districts", "blocks"], help="一覧にする種類")
+    listing.add_argument(
+        "kind", choices=["districts", "blocks", "councils", "meetings"], help="一覧にする種類"
+    )
     _add_db(listing)
     listing.set_defaults(handler=cmd_list)
 
@@ -113,9 +115,19 @@ def build_parser() -> JaArgumentParser:
     _add_db(imp)
     imp.set_defaults(handler=cmd_import)
 
-    exp = sub.add_parser("export", help="Excel に書き出します")
-    exp.add_argument("kind", choices=["districts"], help="書き出す種類")
-    exp.add_argument("file", type=Path, metavar="FILE.xlsx", help="書き出し先")
+    exp = sub.add_parser("export", help="Excel（会議予定は .ics）に書き出します")
+    exp.add_argument(
+        "kind",
+        choices=["districts", "meetings", "calendar"],
+        help="districts: 地区台帳, meetings: 会議一覧と活動件数, calendar: 予定の会議（.ics）",
+    )
+    exp.add_argument("file", type=Path, metavar="FILE", help="書き出し先（.xlsx / .ics）")
+    exp.add_argument(
+        "--fiscal-year",
+        type=_fiscal_year,
+        metavar="YEAR",
+        help="meetings のとき、この年度だけ（2024 / 令和6年度 / R6）",
+    )
     _add_db(exp)
     exp.set_defaults(handler=cmd_export)
 
@@ -137,7 +149,28 @@ def build_parser() -> JaArgumentParser:
     sheet.add_argument("--out", required=True, type=Path, metavar="FILE.pdf", help="保存先")
     _add_db(sheet)
     sheet.set_defaults(handler=cmd_print_district_sheet)
+    signin = prn_sub.add_parser("signin", help="出席者名簿（受付簿）")
+    minutes = prn_sub.add_parser("minutes", help="議事録（--blank で手書き用の記録用紙）")
+    minutes.add_argument(
+        "--blank", action="store_true", help="議題と前回からの宿題だけを印刷した記録用紙"
+    )
+    for p in (signin, minutes):
+        p.add_argument(
+            "--meeting", required=True, metavar="ID", help="会議の ID（list meetings で確認）"
+        )
+        p.add_argument("--out", required=True, type=Path, metavar="FILE.pdf", help="保存先")
+        _add_db(p)
+        p.set_defaults(handler=cmd_print_meeting)
     return parser
+
+
+def _fiscal_year(text: str) -> int:
+    from shienapp.core.jpdate import parse_fiscal_year
+
+    try:
+        return parse_fiscal_year(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"年度「{text}」が読めません: {exc}") from None
 
 
 # --- commands ---------------------------------------------------------------------------------
@@ -164,11 +197,15 @@ def cmd_list(args: argparse.Namespace) -> int:
     ctx = _ctx(args)
     try:
         if args.kind == "districts":
-            for row in ctx.districts.list_districts():
-                print(f"{row.id}\t{row.name}")
+            lines = [(r.id, r.name) for r in ctx.districts.list_districts()]
+        elif args.kind == "blocks":
+            lines = [(b.id, b.name) for b in ctx.districts.list_blocks()]
+        elif args.kind == "councils":
+            lines = [(c.id, c.name) for c in ctx.councils.list_councils()]
         else:
-            for block in ctx.districts.list_blocks():
-                print(f"{block.id}\t{block.name}")
+            lines = [(m.id, m.label) for m in ctx.meetings.list_meetings()]
+        for record_id, name in lines:
+            print(f"{record_id}\t{name}")
     finally:
         ctx.close()
     return 0
@@ -188,13 +225,26 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from shienapp.core.district_io import export_districts
-
-    _require_suffix(args.file, ".xlsx")
+    _require_suffix(args.file, ".ics" if args.kind == "calendar" else ".xlsx")
+    if args.fiscal_year is not None and args.kind != "meetings":
+        raise UserError("--fiscal-year は export meetings のときだけ指定できます。")
     ctx = _ctx(args)
     try:
-        count = export_districts(ctx.db, args.file)
-        print(f"{count} 行を {args.file} に書き出しました。")
+        if args.kind == "districts":
+            from shienapp.core.district_io import export_districts
+
+            count = export_districts(ctx.db, args.file)
+            print(f"{count} 行を {args.file} に書き出しました。")
+        elif args.kind == "meetings":
+            from shienapp.core.meeting_export import export_meetings
+
+            count = export_meetings(ctx.meetings, args.file, args.fiscal_year)
+            print(f"会議 {count} 件を {args.file} に書き出しました。")
+        else:
+            from shienapp.core.meeting_export import export_calendar
+
+            count = export_calendar(ctx.meetings, args.file)
+            print(f"予定の会議 {count} 件を {args.file} に書き出しました。")
     finally:
         ctx.close()
     return 0
@@ -225,6 +275,28 @@ def cmd_print_district_sheet(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_print_meeting(args: argparse.Namespace) -> int:
+    _require_suffix(args.out, ".pdf")
+    ctx = _ctx(args)
+    try:
+        row = ctx.meetings.find_meeting(args.meeting)
+        detail = ctx.meetings.get_meeting(row.id)
+        if args.document == "signin":
+            from shienapp.reports.signin_sheet import render_signin_sheet
+
+            pdf, what = render_signin_sheet(detail), "出席者名簿"
+        else:
+            from shienapp.reports.minutes import render_minutes
+
+            pdf = render_minutes(detail, blank=args.blank)
+            what = "記録用紙" if args.blank else "議事録"
+    finally:
+        ctx.close()
+    write_bytes_atomically(args.out, pdf)
+    print(f"{row.label} の{what}を {args.out} に保存しました。")
+    return 0
+
+
 def _require_file(path: Path) -> None:
     if not path.is_file():
         raise UserError(f"ファイル {path} が見つかりません。")
@@ -252,6 +324,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("shienapp: 中断しました。", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `shienapp list meetings | head`: the reader has what it wanted; say nothing more.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as exc:
         name = exc.filename or ""
         print(f"shienapp: エラー: {name} {exc.strerror or exc}".replace("  ", " "), file=sys.stderr)

@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from shienapp.core.changes import Changes
+from shienapp.core.demo_meetings import MeetingsSummary, build_demo_meetings
 from shienapp.core.districts import (
     CouncilInput,
     StatisticsInput,
@@ -118,13 +119,21 @@ class DemoSummary:
     districts: int
     councils_set_up: int
     statistics: int
+    meetings: MeetingsSummary | None = None
 
     def summary(self) -> str:
-        return (
+        text = (
             f"デモ用の架空の市（{CITY_NAME}）を作成しました: ブロック {self.blocks}、"
             f"地区 {self.districts}（協議体設置済 {self.councils_set_up}）、"
             f"統計 {self.statistics} 件"
         )
+        if self.meetings:
+            m = self.meetings
+            text += (
+                f"、委員 {m.people} 人、会議 {m.meetings_held} 回"
+                f"（ほか予定 {m.meetings_planned}）、未完了の宿題 {m.open_actions} 件"
+            )
+        return text
 
 
 def _established_dates(rng: random.Random, count: int) -> list[date | None]:
@@ -139,8 +148,11 @@ def _established_dates(rng: random.Random, count: int) -> list[date | None]:
     return dates
 
 
-def build_demo(db: Database, *, seed: int = 2025) -> tuple[DemoSummary, Changes]:
-    """Fill an empty database with the demo city, in one transaction."""
+def build_demo(
+    db: Database, *, seed: int = 2025, today: date | None = None
+) -> tuple[DemoSummary, Changes]:
+    """Fill an empty database with the demo city, in one transaction. Meetings before
+    ``today`` are held (開催済), those in the next two months planned (予定)."""
     rng = random.Random(seed)
     n_districts = sum(len(d) for _, _, d in _BLOCKS)
     established = _established_dates(rng, n_districts)
@@ -208,8 +220,11 @@ def build_demo(db: Database, *, seed: int = 2025) -> tuple[DemoSummary, Changes]
                     )
                 statistics += _demo_statistics(s, rng, district.id)
         s.flush()
-    summary = DemoSummary(len(_BLOCKS), n_districts, n_districts - 1, statistics)
-    return summary, Changes(districts=True, statistics=True, councils=True)
+        # A second generator, so the registry above is the same whatever meetings are made.
+        meetings = build_demo_meetings(s, random.Random(seed + 1), today or date.today())
+    summary = DemoSummary(len(_BLOCKS), n_districts, n_districts - 1, statistics, meetings)
+    changes = Changes(districts=True, statistics=True, councils=True, people=True, meetings=True)
+    return summary, changes
 
 
 def _demo_statistics(s, rng: random.Random, district_id) -> int:  # type: ignore[no-untyped-def]
