@@ -57,11 +57,14 @@ class MainWindow(QMainWindow):
 
     def _build_menu(self) -> None:
         controller = self.district_tab.controller  # type: ignore[attr-defined]
+        meetings = self.meeting_tab.controller  # type: ignore[attr-defined]
         file_menu = self.menuBar().addMenu("ファイル(&F)")
         for text, slot in (
             ("地区台帳を取り込む(&I)…", controller.import_file),
             ("地区台帳をExcelに書き出す(&E)…", controller.export_file),
             ("取込テンプレートを保存(&T)…", self.save_template),
+            ("会議一覧をExcelに書き出す(&M)…", meetings.export_meetings),
+            ("会議予定をカレンダー（.ics）に書き出す(&C)…", meetings.export_calendar),
         ):
             action = QAction(text, self)
             action.triggered.connect(slot)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import date, time, timedelta
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -324,3 +325,33 @@ def test_models_pass_qt_model_tester(
     for model in (meetings, actions, attendance):
         qtmodeltester.check(model)  # type: ignore[attr-defined]
     assert meetings.rowCount() == 1 and actions.rowCount() == 1 and attendance.rowCount() == 4
+
+
+def test_exports_from_the_window(
+    window: MainWindow,
+    ctx: AppContext,
+    council_id: uuid.UUID,
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    make_meeting(ctx, council_id, date.today() + timedelta(days=7), starts_at=time(14))
+    make_meeting(ctx, council_id, date.today() - timedelta(days=7), status="開催済")
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
+    c = controller(window)
+    c.reload()
+
+    ics = tmp_path / "plan"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(ics), ""))
+    c.export_calendar()
+    assert (tmp_path / "plan.ics").read_bytes().count(b"BEGIN:VEVENT") == 1
+    assert "予定の会議 1 件" in told[-1]
+
+    xlsx = tmp_path / "list.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(xlsx), ""))
+    c.export_meetings()
+    qtbot.waitUntil(lambda: xlsx.exists() and len(told) == 2, timeout=10000)
+    assert "会議 2 件" in told[-1]

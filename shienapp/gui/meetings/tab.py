@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import (
@@ -379,6 +380,59 @@ class MeetingTabController(QObject):
         self._filter(text="")
         self.select(action.meeting_id)
         self.edit_meeting()
+
+    # --- exporting -----------------------------------------------------------------------------
+
+    def export_meetings(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        year = self.view.year_filter.currentData()
+        suffix = self.view.year_filter.currentText() if year else "全期間"
+        name, _ = QFileDialog.getSaveFileName(
+            self.view, "会議一覧をExcelに書き出す", f"会議一覧_{suffix}.xlsx", "Excel (*.xlsx)"
+        )
+        if not name:
+            return
+        path = Path(name if name.lower().endswith(".xlsx") else name + ".xlsx")
+
+        def work(_progress: Progress) -> int:
+            from shienapp.core.meeting_export import export_meetings
+
+            return export_meetings(self.ctx.meetings, path, year)
+
+        run_in_background(
+            self.view,
+            "会議一覧を書き出しています…",
+            work,
+            lambda count: QMessageBox.information(
+                self.view, "書き出しました", f"会議 {count} 件を {path} に書き出しました。"
+            ),
+            lambda exc: show_error(self.view, exc),
+            cancellable=False,
+        )
+
+    def export_calendar(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        name, _ = QFileDialog.getSaveFileName(
+            self.view, "会議予定を書き出す", "会議予定.ics", "iCalendar (*.ics)"
+        )
+        if not name:
+            return
+        path = Path(name if name.lower().endswith(".ics") else name + ".ics")
+        try:
+            from shienapp.core.meeting_export import export_calendar
+
+            count = export_calendar(self.ctx.meetings, path)
+        except UserError as exc:
+            show_error(self.view, exc)
+            return
+        QMessageBox.information(
+            self.view,
+            "書き出しました",
+            f"予定の会議 {count} 件を {path} に書き出しました。\n"
+            "カレンダーのアプリ（Outlook、Google カレンダーなど）で読み込めます。",
+        )
 
     # --- printing ------------------------------------------------------------------------------
 
