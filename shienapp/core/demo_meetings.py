@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -78,6 +78,17 @@ _ACTIONS = (
     "他地区の事例を調べる",
     "自治会の回覧に載せる",
 )
+# The demo's coordinators (see demo.py) with their readings, so they sort by 五十音順 too.
+_SC_READINGS = {
+    "架空 春子": "かくう はるこ",
+    "架空 夏男": "かくう なつお",
+    "見本 秋子": "みほん あきこ",
+    "例示 冬美": "れいじ ふゆみ",
+    "例示 大地": "れいじ だいち",
+    "試験 空": "しけん そら",
+    "仮名 海斗": "かめい かいと",
+    "仮名 みどり": "かめい みどり",
+}
 MEETINGS_PER_YEAR = (6, 10)  # per council: the 39 districts hold about 300 a year
 
 
@@ -159,7 +170,8 @@ def build_demo_meetings(s: Session, rng: random.Random, today: date) -> Meetings
                 status=status,
                 note="",
             )
-            meeting.ends_at = time(meeting.starts_at.hour + 1, meeting.starts_at.minute + 29)
+            end = datetime.combine(day, meeting.starts_at) + timedelta(minutes=90)
+            meeting.ends_at = end.time()
             batch.add(meeting)
             if status == "予定":
                 planned += 1
@@ -195,7 +207,7 @@ def _seat_members(s: Session, rng: random.Random, council: Council, used: set[st
     sc = Person(
         id=uuid.uuid4(),
         name=council.coordinator_name or "架空 春子",
-        reading="",
+        reading=_SC_READINGS.get(council.coordinator_name, ""),
         organisation="地域包括支援センター",
         note="",
     )

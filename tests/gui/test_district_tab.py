@@ -207,3 +207,20 @@ def test_print_sheet_opens_a_one_page_preview(
     assert pdf.startswith(b"%PDF")
     assert pages == 1
     assert "青葉 地区カルテ" in title
+
+
+def test_editing_keeps_a_district_in_its_block(
+    window: MainWindow, ctx: AppContext, qtbot: QtBot
+) -> None:
+    south, _ = ctx.districts.create_block("南部ブロック", "なんぶ")
+    district_id, _ = ctx.districts.create_district(DistrictInput("港", "みなと", south.id))
+    window.district_tab.controller.reload()  # type: ignore[attr-defined]
+    window.district_tab.controller.select(district_id)  # type: ignore[attr-defined]
+
+    def save_unchanged(dialog: QWidget) -> None:
+        assert isinstance(dialog, DistrictDialog)
+        dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+
+    _when_modal(save_unchanged)
+    qtbot.mouseClick(window.district_tab.edit_button, Qt.MouseButton.LeftButton)
+    assert ctx.districts.get_district(district_id).row.block_name == "南部ブロック"

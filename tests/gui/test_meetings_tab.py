@@ -355,3 +355,20 @@ def test_exports_from_the_window(
     c.export_meetings()
     qtbot.waitUntil(lambda: xlsx.exists() and len(told) == 2, timeout=10000)
     assert "会議 2 件" in told[-1]
+
+
+def test_the_editor_shows_the_meetings_own_council(
+    window: MainWindow, ctx: AppContext, council_id: uuid.UUID
+) -> None:
+    block = ctx.districts.list_blocks()[0]
+    ctx.districts.create_district(
+        DistrictInput("桜台", "さくらだい", block.id, council=CouncilInput("設置済"))
+    )
+    other = next(c.id for c in ctx.councils.list_councils() if c.id != council_id)
+    for council in (council_id, other):
+        meeting_id = make_meeting(ctx, council, date(2025, 2, 20))
+        editor = open_editor(ctx, window, meeting_id)
+        assert editor.council.currentData() == council
+        editor.venue.insert("公民館")
+        editor.buttons.button(editor.buttons.StandardButton.Save).click()
+        assert ctx.meetings.get_meeting(meeting_id).row.council_id == council

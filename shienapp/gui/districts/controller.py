@@ -26,6 +26,7 @@ from shienapp.gui.districts.model import (
 from shienapp.gui.districts.view import DistrictTabView
 from shienapp.gui.errors import show_error
 from shienapp.gui.signals import AppSignals
+from shienapp.gui.widgets.combo import find_data
 
 ALL = "すべて"
 
@@ -93,7 +94,7 @@ class DistrictTabController(QObject):
         combo.addItem(ALL, None)
         for block in self.ctx.districts.list_blocks():
             combo.addItem(block.name, block.id)
-        index = combo.findData(current) if current is not None else 0
+        index = find_data(combo, current) if current is not None else 0
         combo.setCurrentIndex(max(0, index))
         combo.blockSignals(False)
         self.proxy.set_block(combo.currentData())

@@ -44,6 +44,7 @@ from shienapp.core.districts import (
 from shienapp.core.errors import UserError
 from shienapp.core.jpdate import fiscal_year_label, fiscal_year_of
 from shienapp.core.stats import ageing_rate, format_rate
+from shienapp.gui.widgets.combo import select_data
 from shienapp.gui.widgets.wareki_date_edit import WarekiDateEdit
 
 
@@ -131,7 +132,7 @@ class DistrictDialog(QDialog):
         self.name.setText(row.name)
         self.reading.setText(row.reading)
         self.code.setText(row.code)
-        self.block.setCurrentIndex(max(0, self.block.findData(row.block_id)))
+        select_data(self.block, row.block_id)
         self.note.setPlainText(detail.note)
         council = detail.council
         if council is not None:

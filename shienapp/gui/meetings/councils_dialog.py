@@ -226,6 +226,7 @@ class CouncilsDialog(QDialog):
         council_id = self.council_id()
         rows = self.ctx.councils.members(council_id) if council_id else []
         self.members.set_rows(rows)
+        self.table.resizeColumnToContents(MemberColumn.TERM)
         item = self.councils.currentItem()
         self.heading.setText(item.text().strip() if item else "")
         for b in (self.add_member_button, self.edit_member_button, self.remove_member_button):

@@ -57,6 +57,7 @@ from shienapp.core.meetings import (
     MinutesInput,
 )
 from shienapp.gui.meetings.model import STATUS_KEYS, AttendanceColumn, AttendanceModel
+from shienapp.gui.widgets.combo import find_data, select_data
 from shienapp.gui.widgets.wareki_date_edit import WarekiDateEdit
 
 DRAFT_DELAY_MS = 1500
@@ -273,6 +274,8 @@ class MeetingEditor(QDialog):
         self.carried = QTableWidget(0, 5)
         self.carried.setHorizontalHeaderLabels(["内容", "担当", "期限", "決めた会議", "状態"])
         self.carried.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((1, 140), (2, 150), (3, 150), (4, 110)):
+            self.carried.setColumnWidth(column, width)
         self.carried.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         carried_page = QWidget()
         cl = QVBoxLayout(carried_page)
@@ -331,12 +334,15 @@ class MeetingEditor(QDialog):
     def _fill(self, detail: MeetingDetail | None, council_id: uuid.UUID | None) -> None:
         if detail is None:
             if council_id is not None:
-                self.council.setCurrentIndex(max(0, self.council.findData(council_id)))
+                select_data(self.council, council_id)
             self.held_on.setDate(date.today())
             self._reload_members()
             return
         row = detail.row
-        self.council.setCurrentIndex(max(0, self.council.findData(row.council_id)))
+        if not select_data(self.council, row.council_id):
+            # The council left the list (its district was deleted): show it, never another.
+            self.council.addItem(row.council_name, row.council_id)
+            select_data(self.council, row.council_id)
         self.held_on.setDate(row.held_on)
         self.starts_at.setText(f"{row.starts_at:%H:%M}" if row.starts_at else "")
         self.ends_at.setText(f"{row.ends_at:%H:%M}" if row.ends_at else "")
@@ -715,7 +721,7 @@ class MeetingEditor(QDialog):
         self._loading = True
         try:
             index = (
-                self.council.findData(uuid.UUID(state["council_id"]))
+                find_data(self.council, uuid.UUID(state["council_id"]))
                 if state.get("council_id") not in (None, "None")
                 else -1
             )

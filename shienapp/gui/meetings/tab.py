@@ -41,6 +41,7 @@ from shienapp.gui.meetings.model import (
     fiscal_year_choices,
 )
 from shienapp.gui.signals import AppSignals
+from shienapp.gui.widgets.combo import find_data
 from shienapp.gui.widgets.search_box import SearchBox
 
 
@@ -222,7 +223,7 @@ class MeetingTabController(QObject):
             combo.addItem("すべて", None)
             for label, value in items:
                 combo.addItem(label, value)
-            index = combo.findData(current) if current is not None else 0
+            index = find_data(combo, current) if current is not None else 0
             combo.setCurrentIndex(max(0, index))
             combo.blockSignals(False)
 
