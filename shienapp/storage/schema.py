@@ -10,5 +10,6 @@ REVISIONS: tuple[str, ...] = (
     "0001_registry",
     "0002_councils",
     "0003_meetings",
+    "0004_directory",
 )
 HEAD = REVISIONS[-1]

@@ -44,6 +44,11 @@ APP_TABLES = {
     "agenda_items",
     "decisions",
     "action_items",
+    "vocabulary",
+    "organisations",
+    "resources",
+    "needs",
+    "matches",
 }
 
 

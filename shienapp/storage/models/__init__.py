@@ -1,6 +1,13 @@
 """The typed ORM models. Import from here, not from the submodules."""
 
 from shienapp.storage.models.base import Base, RecordMixin, utcnow
+from shienapp.storage.models.directory import (
+    Match,
+    Need,
+    Organisation,
+    Resource,
+    VocabularyEntry,
+)
 from shienapp.storage.models.meetings import (
     ActionItem,
     AgendaItem,
@@ -30,8 +37,13 @@ __all__ = [
     "Decision",
     "District",
     "DistrictStatistics",
+    "Match",
     "Meeting",
+    "Need",
+    "Organisation",
     "Person",
     "RecordMixin",
+    "Resource",
+    "VocabularyEntry",
     "utcnow",
 ]

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, time
+from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, Time, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shienapp.storage.models.base import Base, RecordMixin
@@ -14,7 +26,11 @@ _ALIVE = text("deleted_at IS NULL")
 
 
 class Person(RecordMixin, Base):
-    """A person, once: a council member today, a 担い手 in the directory later."""
+    """A person, once: a council member, a 担い手, a resident who asked for help.
+
+    Contact details are personal information (個人情報): ``consent_on``/``consent_scope``
+    record the consent to use them; lists flag a person whose contact shows without it.
+    """
 
     __tablename__ = "people"
 
@@ -22,6 +38,33 @@ class Person(RecordMixin, Base):
     reading: Mapped[str] = mapped_column(String(200), default="")
     organisation: Mapped[str] = mapped_column(String(200), default="")
     note: Mapped[str] = mapped_column(Text, default="")
+    district_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("districts.id"), index=True, default=None
+    )
+    organisation_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("organisations.id"), default=None
+    )
+    postal_code: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    address: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    email: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    consent_on: Mapped[date | None] = mapped_column(Date, default=None)
+    consent_scope: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # 担い手 (volunteer) details; empty for everyone else.
+    volunteer_status: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    skills: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    availability: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, default=list, server_default="[]"
+    )
+    covered_district_ids: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    trainings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
+
+    __table_args__ = (
+        CheckConstraint(
+            "volunteer_status IN ('', '活動中', '休止')", name="volunteer_status_known"
+        ),
+    )
 
 
 class CouncilMember(RecordMixin, Base):
