@@ -9,8 +9,10 @@ from pathlib import Path
 
 from shienapp import config
 from shienapp.core.councils import CouncilService
+from shienapp.core.directory import DirectoryService
 from shienapp.core.districts import DistrictService
 from shienapp.core.errors import UserError
+from shienapp.core.matching import MatchingService
 from shienapp.core.meetings import MeetingService
 from shienapp.storage.db import Database, DatabaseError, open_database
 
@@ -51,6 +53,14 @@ class AppContext:
     @cached_property
     def meetings(self) -> MeetingService:
         return MeetingService(self.db)
+
+    @cached_property
+    def directory(self) -> DirectoryService:
+        return DirectoryService(self.db)
+
+    @cached_property
+    def matching(self) -> MatchingService:
+        return MatchingService(self.db)
 
     def close(self) -> None:
         self.db.dispose()

@@ -1,0 +1,569 @@
+"""担い手・社会資源: people with their contacts and volunteer details, organisations, resources.
+
+One place that answers "is there a 居場所 near 中居 on Tuesday afternoons?". Lists come back as
+plain rows with a folded search key (kana and width folded, reading included), sorted 五十音順.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shienapp.core.changes import Changes
+from shienapp.core.contact import email_problem, phone_problem, postal_code_problem
+from shienapp.core.errors import NotFoundError, StaleEditError, UserError
+from shienapp.core.schedule import Slot
+from shienapp.core.text import fold, is_reading, reading_sort_key
+from shienapp.storage.db import Database
+from shienapp.storage.models import District, Organisation, Person, Resource, utcnow
+
+PERSON_ROLES: tuple[str, ...] = ("住民", "担い手", "民生委員", "自治会長", "専門職", "行政職員")
+VOLUNTEER_STATUSES: tuple[str, ...] = ("活動中", "休止")
+RESOURCE_STATUSES: tuple[str, ...] = ("準備中", "活動中", "休止", "終了")
+TARGET_GROUPS: tuple[str, ...] = (
+    "高齢者",
+    "障がい者",
+    "子ども",
+    "子育て世帯",
+    "生活困窮",
+    "誰でも",
+)
+# The starting contents of the editable lists (a city adds its own).
+DEFAULT_CATEGORIES: tuple[str, ...] = (
+    "居場所・サロン",
+    "見守り",
+    "助け合い・生活支援",
+    "配食",
+    "移動支援",
+    "子ども食堂",
+    "学習支援",
+    "介護予防",
+    "就労・参加支援",
+    "相談窓口",
+)
+DEFAULT_SKILLS: tuple[str, ...] = (
+    "送迎",
+    "買い物",
+    "話し相手",
+    "ごみ出し",
+    "電球交換",
+    "草取り",
+    "調理",
+    "見守り",
+    "IT",
+)
+ORGANISATION_KINDS: tuple[str, ...] = (
+    "行政",
+    "社協",
+    "地域包括支援センター",
+    "民生委員協議会",
+    "自治会",
+    "NPO",
+    "社会福祉法人",
+    "医療法人",
+    "企業",
+    "学校",
+    "商店",
+    "ボランティア団体",
+    "その他",
+)
+
+
+# --- plain data --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRow:
+    id: uuid.UUID
+    version: int
+    name: str
+    reading: str
+    organisation: str
+    district_id: uuid.UUID | None
+    district_name: str
+    postal_code: str
+    address: str
+    phone: str
+    email: str
+    roles: tuple[str, ...]
+    consent_on: date | None
+    consent_scope: str
+    volunteer_status: str
+    skills: tuple[str, ...]
+    availability: tuple[Slot, ...]
+    covered_district_ids: tuple[uuid.UUID, ...]
+    trainings: tuple[tuple[str, date | None], ...]
+    note: str
+    search_key: str
+
+    @property
+    def is_volunteer(self) -> bool:
+        return bool(self.volunteer_status)
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.phone or self.address or self.email)
+
+    @property
+    def needs_consent_flag(self) -> bool:
+        """Contact details on record without consent to use them: every list shows a flag."""
+        return self.has_contact and self.consent_on is None
+
+
+@dataclass(frozen=True, slots=True)
+class PersonInput:
+    name: str
+    reading: str = ""
+    organisation: str = ""
+    district_id: uuid.UUID | None = None
+    postal_code: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    roles: tuple[str, ...] = ()
+    consent_on: date | None = None
+    consent_scope: str = ""
+    volunteer_status: str = ""
+    skills: tuple[str, ...] = ()
+    availability: tuple[Slot, ...] = ()
+    covered_district_ids: tuple[uuid.UUID, ...] = ()
+    trainings: tuple[tuple[str, date | None], ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationRow:
+    id: uuid.UUID
+    version: int
+    name: str
+    reading: str
+    kind: str
+    district_id: uuid.UUID | None
+    district_name: str
+    postal_code: str
+    address: str
+    phone: str
+    email: str
+    note: str
+    search_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationInput:
+    name: str
+    reading: str = ""
+    kind: str = ""
+    district_id: uuid.UUID | None = None
+    postal_code: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceRow:
+    id: uuid.UUID
+    version: int
+    name: str
+    reading: str
+    category: str
+    target_groups: tuple[str, ...]
+    district_id: uuid.UUID | None
+    district_name: str
+    venue: str
+    schedule: tuple[Slot, ...]
+    fee: str
+    capacity: int | None
+    operator_id: uuid.UUID | None
+    operator_name: str
+    contact_person_id: uuid.UUID | None
+    contact_name: str
+    public_contact: str
+    status: str
+    started_on: date | None
+    helper_ids: tuple[uuid.UUID, ...]
+    note: str
+    search_key: str
+
+    @property
+    def schedule_text(self) -> str:
+        return "、".join(slot.describe() for slot in self.schedule)
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceInput:
+    name: str
+    reading: str = ""
+    category: str = ""
+    target_groups: tuple[str, ...] = ()
+    district_id: uuid.UUID | None = None
+    venue: str = ""
+    schedule: tuple[Slot, ...] = ()
+    fee: str = ""
+    capacity: int | None = None
+    operator_id: uuid.UUID | None = None
+    contact_person_id: uuid.UUID | None = None
+    public_contact: str = ""
+    status: str = "活動中"
+    started_on: date | None = None
+    helper_ids: tuple[uuid.UUID, ...] = field(default_factory=tuple)
+    note: str = ""
+
+
+# --- validation --------------------------------------------------------------------------------
+
+
+def _name_problems(name: str, reading: str, what: str) -> list[str]:
+    problems: list[str] = []
+    if not name.strip():
+        problems.append(f"{what}を入力してください。")
+    elif len(name.strip()) > 200:
+        problems.append(f"{what}は 200 文字以内にしてください。")
+    if reading.strip() and not is_reading(reading):
+        problems.append(f"フリガナはひらがなかカタカナで入力してください（「{reading}」）。")
+    return problems
+
+
+def _contact_problems(postal_code: str, phone: str, email: str) -> list[str]:
+    return [
+        p
+        for p in (postal_code_problem(postal_code), phone_problem(phone), email_problem(email))
+        if p
+    ]
+
+
+def person_problems(data: PersonInput) -> list[str]:
+    problems = _name_problems(data.name, data.reading, "氏名")
+    problems += _contact_problems(data.postal_code, data.phone, data.email)
+    problems += [f"役割「{r}」は選べません。" for r in data.roles if r not in PERSON_ROLES]
+    if data.volunteer_status and data.volunteer_status not in VOLUNTEER_STATUSES:
+        problems.append(f"担い手の状態「{data.volunteer_status}」は選べません（活動中・休止）。")
+    if data.consent_scope and data.consent_on is None:
+        problems.append("同意の範囲を入れたときは、同意した日も入力してください。")
+    return problems
+
+
+def organisation_problems(data: OrganisationInput) -> list[str]:
+    problems = _name_problems(data.name, data.reading, "組織・団体名")
+    if data.kind and data.kind not in ORGANISATION_KINDS:
+        problems.append(f"種別「{data.kind}」は選べません。")
+    return problems + _contact_problems(data.postal_code, data.phone, data.email)
+
+
+def resource_problems(data: ResourceInput) -> list[str]:
+    problems = _name_problems(data.name, data.reading, "活動・資源の名称")
+    if data.status not in RESOURCE_STATUSES:
+        problems.append(f"状態「{data.status}」は選べません（準備中・活動中・休止・終了）。")
+    problems += [
+        f"対象「{g}」は選べません（{'・'.join(TARGET_GROUPS)}）。"
+        for g in data.target_groups
+        if g not in TARGET_GROUPS
+    ]
+    if data.capacity is not None and data.capacity < 0:
+        problems.append(f"定員に負の数は入力できません（{data.capacity}）。")
+    return problems
+
+
+def _raise(problems: list[str]) -> None:
+    if problems:
+        raise UserError(problems[0], problems[1:])
+
+
+# --- the service -------------------------------------------------------------------------------
+
+
+class DirectoryService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # people
+
+    def list_people(self, *, volunteers_only: bool = False) -> list[PersonRow]:
+        with self._db.read() as s:
+            rows = [_person_row(p, _district_names(s)) for p in _alive(s, Person)]
+        if volunteers_only:
+            rows = [r for r in rows if r.is_volunteer]
+        return sorted(rows, key=lambda r: reading_sort_key(r.reading, r.name))
+
+    def get_person(self, person_id: uuid.UUID) -> PersonRow:
+        with self._db.read() as s:
+            return _person_row(_get(s, Person, person_id, "人"), _district_names(s))
+
+    def find_person(self, key: str) -> PersonRow:
+        return _find(self.list_people(), key, "人")
+
+    def create_person(self, data: PersonInput) -> tuple[uuid.UUID, Changes]:
+        _raise(person_problems(data))
+        with self._db.write() as s:
+            person = Person(note="")
+            _apply_person(person, data)
+            s.add(person)
+            s.flush()
+            return person.id, Changes(people=True)
+
+    def update_person(self, person_id: uuid.UUID, version: int, data: PersonInput) -> Changes:
+        _raise(person_problems(data))
+        with self._db.write() as s:
+            person = _get(s, Person, person_id, "人")
+            _check_version(person.version, version, f"{person.name}さんの記録")
+            _apply_person(person, data)
+        return Changes(people=True)
+
+    def delete_person(self, person_id: uuid.UUID, version: int) -> Changes:
+        with self._db.write() as s:
+            person = _get(s, Person, person_id, "人")
+            _check_version(person.version, version, f"{person.name}さんの記録")
+            person.deleted_at = utcnow()
+        return Changes(people=True, councils=True)
+
+    # organisations
+
+    def list_organisations(self) -> list[OrganisationRow]:
+        with self._db.read() as s:
+            names = _district_names(s)
+            rows = [_organisation_row(o, names) for o in _alive(s, Organisation)]
+        return sorted(rows, key=lambda r: reading_sort_key(r.reading, r.name))
+
+    def find_organisation(self, key: str) -> OrganisationRow:
+        return _find(self.list_organisations(), key, "組織・団体")
+
+    def create_organisation(self, data: OrganisationInput) -> tuple[uuid.UUID, Changes]:
+        _raise(organisation_problems(data))
+        with self._db.write() as s:
+            org = Organisation()
+            _apply_fields(org, data)
+            s.add(org)
+            s.flush()
+            return org.id, Changes(people=True)
+
+    def update_organisation(
+        self, org_id: uuid.UUID, version: int, data: OrganisationInput
+    ) -> Changes:
+        _raise(organisation_problems(data))
+        with self._db.write() as s:
+            org = _get(s, Organisation, org_id, "組織・団体")
+            _check_version(org.version, version, f"「{org.name}」")
+            _apply_fields(org, data)
+        return Changes(people=True)
+
+    # resources
+
+    def list_resources(self) -> list[ResourceRow]:
+        with self._db.read() as s:
+            return sorted(
+                _resource_rows(s), key=lambda r: (r.category, reading_sort_key(r.reading, r.name))
+            )
+
+    def get_resource(self, resource_id: uuid.UUID) -> ResourceRow:
+        for row in self.list_resources():
+            if row.id == resource_id:
+                return row
+        raise NotFoundError("活動・資源が見つかりません（削除されたか、別の人が削除しました）。")
+
+    def find_resource(self, key: str) -> ResourceRow:
+        return _find(self.list_resources(), key, "活動・資源")
+
+    def create_resource(self, data: ResourceInput) -> tuple[uuid.UUID, Changes]:
+        _raise(resource_problems(data))
+        with self._db.write() as s:
+            resource = Resource()
+            _apply_resource(resource, data)
+            s.add(resource)
+            s.flush()
+            return resource.id, Changes(people=True)
+
+    def update_resource(self, resource_id: uuid.UUID, version: int, data: ResourceInput) -> Changes:
+        _raise(resource_problems(data))
+        with self._db.write() as s:
+            resource = _get(s, Resource, resource_id, "活動・資源")
+            _check_version(resource.version, version, f"「{resource.name}」")
+            _apply_resource(resource, data)
+        return Changes(people=True)
+
+    def delete_resource(self, resource_id: uuid.UUID, version: int) -> Changes:
+        with self._db.write() as s:
+            resource = _get(s, Resource, resource_id, "活動・資源")
+            _check_version(resource.version, version, f"「{resource.name}」")
+            resource.deleted_at = utcnow()
+        return Changes(people=True)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _alive(s: Session, model: type) -> list[Any]:
+    return list(s.scalars(select(model).where(model.deleted_at.is_(None))))  # type: ignore[attr-defined]
+
+
+def _get(s: Session, model: type, record_id: uuid.UUID, label: str) -> Any:
+    record = s.get(model, record_id)
+    if record is None or record.deleted_at is not None:
+        raise NotFoundError(f"{label}が見つかりません（削除されたか、別の人が削除しました）。")
+    return record
+
+
+def _check_version(actual: int, expected: int, what: str) -> None:
+    if actual != expected:
+        raise StaleEditError(
+            f"{what}は、開いている間に別の人が変更しました。"
+            "上書きしないよう保存を取りやめました。最新の内容を読み込んでからもう一度編集してください。"
+        )
+
+
+def _find(rows: list[Any], key: str, label: str) -> Any:
+    """By exact name, or by an ID or unambiguous ID prefix of 8+ characters."""
+    key = key.strip()
+    by_name = [r for r in rows if r.name == key]
+    if len(by_name) == 1:
+        return by_name[0]
+    if len(by_name) > 1:
+        raise UserError(f"{label}「{key}」は {len(by_name)} 件あります。ID で指定してください。")
+    if len(key) >= 8:
+        by_id = [r for r in rows if str(r.id).startswith(key.lower())]
+        if len(by_id) == 1:
+            return by_id[0]
+    raise NotFoundError(f"{label}「{key}」が見つかりません（ID か正確な名前を指定してください）。")
+
+
+def district_names(s: Session) -> dict[uuid.UUID, str]:
+    return {d.id: d.name for d in _alive(s, District)}
+
+
+_district_names = district_names
+
+
+def _apply_fields(record: Any, data: Any) -> None:
+    for name in data.__dataclass_fields__:
+        value = getattr(data, name)
+        setattr(record, name, value.strip() if isinstance(value, str) else value)
+
+
+def _apply_person(person: Person, data: PersonInput) -> None:
+    _apply_fields(person, data)
+    person.roles = list(data.roles)
+    person.skills = list(data.skills)
+    person.availability = [slot.to_dict() for slot in data.availability]
+    person.covered_district_ids = [str(d) for d in data.covered_district_ids]
+    person.trainings = [
+        {"name": name, "completed_on": done.isoformat() if done else None}
+        for name, done in data.trainings
+    ]
+
+
+def _apply_resource(resource: Resource, data: ResourceInput) -> None:
+    _apply_fields(resource, data)
+    resource.target_groups = list(data.target_groups)
+    resource.schedule = [slot.to_dict() for slot in data.schedule]
+    resource.helper_ids = [str(h) for h in data.helper_ids]
+
+
+def _person_row(p: Person, districts: dict[uuid.UUID, str]) -> PersonRow:
+    district = districts.get(p.district_id, "") if p.district_id else ""
+    trainings = tuple(
+        (
+            str(t.get("name", "")),
+            date.fromisoformat(t["completed_on"]) if t.get("completed_on") else None,
+        )
+        for t in p.trainings or []
+    )
+    return PersonRow(
+        id=p.id,
+        version=p.version,
+        name=p.name,
+        reading=p.reading,
+        organisation=p.organisation,
+        district_id=p.district_id,
+        district_name=district,
+        postal_code=p.postal_code,
+        address=p.address,
+        phone=p.phone,
+        email=p.email,
+        roles=tuple(p.roles or ()),
+        consent_on=p.consent_on,
+        consent_scope=p.consent_scope,
+        volunteer_status=p.volunteer_status,
+        skills=tuple(p.skills or ()),
+        availability=tuple(Slot.from_dict(d) for d in p.availability or []),
+        covered_district_ids=tuple(uuid.UUID(d) for d in p.covered_district_ids or []),
+        trainings=trainings,
+        note=p.note,
+        search_key=fold(
+            " ".join(
+                [p.name, p.reading, p.organisation, district, *(p.roles or []), *(p.skills or [])]
+            )
+        ),
+    )
+
+
+def _organisation_row(o: Organisation, districts: dict[uuid.UUID, str]) -> OrganisationRow:
+    district = districts.get(o.district_id, "") if o.district_id else ""
+    return OrganisationRow(
+        id=o.id,
+        version=o.version,
+        name=o.name,
+        reading=o.reading,
+        kind=o.kind,
+        district_id=o.district_id,
+        district_name=district,
+        postal_code=o.postal_code,
+        address=o.address,
+        phone=o.phone,
+        email=o.email,
+        note=o.note,
+        search_key=fold(" ".join([o.name, o.reading, o.kind, district])),
+    )
+
+
+def _resource_rows(s: Session) -> list[ResourceRow]:
+    districts = _district_names(s)
+    operators = {o.id: o.name for o in _alive(s, Organisation)}
+    people = {p.id: p.name for p in _alive(s, Person)}
+    rows = []
+    for r in _alive(s, Resource):
+        district = districts.get(r.district_id, "") if r.district_id else ""
+        schedule = tuple(Slot.from_dict(d) for d in r.schedule or [])
+        rows.append(
+            ResourceRow(
+                id=r.id,
+                version=r.version,
+                name=r.name,
+                reading=r.reading,
+                category=r.category,
+                target_groups=tuple(r.target_groups or ()),
+                district_id=r.district_id,
+                district_name=district,
+                venue=r.venue,
+                schedule=schedule,
+                fee=r.fee,
+                capacity=r.capacity,
+                operator_id=r.operator_id,
+                operator_name=operators.get(r.operator_id, "") if r.operator_id else "",
+                contact_person_id=r.contact_person_id,
+                contact_name=people.get(r.contact_person_id, "") if r.contact_person_id else "",
+                public_contact=r.public_contact,
+                status=r.status,
+                started_on=r.started_on,
+                helper_ids=tuple(uuid.UUID(h) for h in r.helper_ids or []),
+                note=r.note,
+                search_key=fold(
+                    " ".join(
+                        [
+                            r.name,
+                            r.reading,
+                            r.category,
+                            district,
+                            r.venue,
+                            *(r.target_groups or []),
+                            *(slot.describe() for slot in schedule),
+                        ]
+                    )
+                ),
+            )
+        )
+    return rows
