@@ -173,7 +173,12 @@ def parse_slot(text: str) -> Slot:
         .replace("毎週", "")
         .replace("毎月", "")
     )
-    days = [WEEKDAYS[WEEKDAY_JA.index(d)] for d in _DAY_RE.findall(head_days)]
+    # 毎日 is every day and 平日 Monday to Friday; neither names a weekday (毎日's 日 is not 日曜).
+    days = list(WEEKDAYS) if "毎日" in head_days else []
+    if "平日" in head_days:
+        days += list(WEEKDAYS[:5])
+    head_days = head_days.replace("毎日", "").replace("平日", "")
+    days += [WEEKDAYS[WEEKDAY_JA.index(d)] for d in _DAY_RE.findall(head_days)]
     if not days:
         raise UserError(f"「{text}」から曜日が読めません（例：毎週火曜、第2・第4火曜）。")
     if ordinals:

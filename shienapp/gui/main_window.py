@@ -8,16 +8,13 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QVBo
 
 from shienapp import APP_TITLE, __version__
 from shienapp.core.context import AppContext
+from shienapp.gui.directory.tab import create_directory_tab
 from shienapp.gui.districts.controller import create_district_tab
 from shienapp.gui.meetings.tab import create_meeting_tab
 from shienapp.gui.signals import AppSignals
 
 # Tabs whose work has not been built yet, and the one line each shows.
 PLANNED_TABS: tuple[tuple[str, str], ...] = (
-    (
-        "担い手・社会資源",
-        "担い手・社会資源の名簿とニーズのマッチングは開発予定です。まだ使えません。",
-    ),
     (
         "ネットワーク形成図",
         "ネットワーク形成図の作成・分析・版管理は開発予定です。まだ使えません。",
@@ -49,6 +46,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.district_tab, "地区台帳")
         self.meeting_tab = create_meeting_tab(ctx, self.signals, self.tabs)
         self.tabs.addTab(self.meeting_tab, "会議・議事録")
+        self.directory_tab = create_directory_tab(ctx, self.signals, self.tabs)
+        self.tabs.addTab(self.directory_tab, "担い手・社会資源")
         for title, text in PLANNED_TABS:
             self.tabs.addTab(_planned(text), title)
         self.setCentralWidget(self.tabs)

@@ -1,0 +1,468 @@
+"""The 担い手・社会資源 tab: resources (list and weekly timetable), people, organisations, and
+needs with their ranked candidates."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shienapp.core.changes import Changes
+from shienapp.core.context import AppContext
+from shienapp.core.directory import DEFAULT_CATEGORIES, TARGET_GROUPS
+from shienapp.core.errors import UserError
+from shienapp.core.schedule import WEEKDAY_JA
+from shienapp.core.timetable import PARTS, timetable
+from shienapp.gui.directory.dialogs import (
+    NeedDialog,
+    OrganisationDialog,
+    PersonDialog,
+    ResourceDialog,
+)
+from shienapp.gui.directory.model import (
+    CandidateTableModel,
+    NeedTableModel,
+    OrganisationTableModel,
+    PersonTableModel,
+    ResourceTableModel,
+    SearchProxy,
+)
+from shienapp.gui.errors import show_error
+from shienapp.gui.signals import AppSignals
+from shienapp.gui.table_model import Index, RowTableModel
+from shienapp.gui.widgets.combo import select_data
+from shienapp.gui.widgets.search_box import SearchBox
+
+
+class TimetableModel(QAbstractTableModel):
+    """月～日 across, 午前 / 午後 / 夜 down; each cell lists the activities in it."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.cells: dict[tuple[int, str], list[str]] = {}
+
+    def set_cells(self, cells: dict[tuple[int, str], list[str]]) -> None:
+        self.beginResetModel()
+        self.cells = cells
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(PARTS)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(WEEKDAY_JA)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return WEEKDAY_JA[section] if orientation == Qt.Orientation.Horizontal else PARTS[section]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        items = self.cells.get((index.column(), PARTS[index.row()]), [])
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return "\n".join(items)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        return None
+
+
+def _table(model: Any, stretch: int) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSortingEnabled(True)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    return view
+
+
+class _ListPage(QWidget):
+    """A searchable list with its buttons: the shape of every page of this tab."""
+
+    def __init__(self, model: RowTableModel, stretch: int, buttons: list[str]) -> None:  # type: ignore[type-arg]
+        super().__init__()
+        self.model = model
+        self.proxy = SearchProxy(self)
+        self.proxy.setSourceModel(model)
+        self.table = _table(self.proxy, stretch)
+        self.search = SearchBox()
+        self.count = QLabel()
+        self.buttons = {text: QPushButton(text) for text in buttons}
+        self.filters = QHBoxLayout()
+        self.filters.addWidget(self.search, 3)
+        top = QHBoxLayout()
+        for button in self.buttons.values():
+            top.addWidget(button)
+        top.addStretch(1)
+        top.addWidget(self.count)
+        self.body = QVBoxLayout(self)
+        self.body.addLayout(top)
+        self.body.addLayout(self.filters)
+        self.body.addWidget(self.table, 1)
+        self.search.searchChanged.connect(self._searched)
+        self.proxy.rowsInserted.connect(self.update_count)
+        self.proxy.rowsRemoved.connect(self.update_count)
+        self.proxy.modelReset.connect(self.update_count)
+        self.proxy.layoutChanged.connect(self.update_count)
+
+    def _searched(self, text: str) -> None:
+        self.proxy.set_text(text)
+        self.update_count()
+
+    def add_filter(self, label: str, combo: QComboBox, name: str) -> None:
+        self.filters.addWidget(QLabel(label))
+        self.filters.addWidget(combo, 1)
+        combo.currentIndexChanged.connect(
+            lambda _i: (self.proxy.set_filter(name, combo.currentData()), self.update_count())
+        )
+
+    def update_count(self, *_args: object) -> None:
+        self.count.setText(f"{self.proxy.rowCount()} / {self.model.rowCount()} 件")
+
+    def selected(self) -> Any:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        return self.model.row_at(self.proxy.mapToSource(index).row())
+
+    def select_id(self, record_id: uuid.UUID) -> None:
+        row = self.model.row_of(record_id)
+        if row is not None:
+            index = self.proxy.mapFromSource(self.model.index(row, 0))
+            self.table.setCurrentIndex(index)
+            self.table.scrollTo(index)
+
+
+def _combo(items: list[tuple[str, Any]]) -> QComboBox:
+    combo = QComboBox()
+    combo.addItem("すべて", None)
+    for label, value in items:
+        combo.addItem(label, value)
+    return combo
+
+
+class DirectoryTab(QWidget):
+    def __init__(self, ctx: AppContext, signals: AppSignals, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx, self.signals = ctx, signals
+        self.pages = QTabWidget()
+
+        # resources
+        self.resources = _ListPage(ResourceTableModel(self), 5, ["追加", "編集", "削除"])
+        self.district_filter = QComboBox()
+        self.category_filter = _combo([(c, c) for c in DEFAULT_CATEGORIES])
+        self.target_filter = _combo([(g, g) for g in TARGET_GROUPS])
+        self.weekday_filter = _combo([(f"{d}曜", i) for i, d in enumerate(WEEKDAY_JA)])
+        self.resources.add_filter("地区", self.district_filter, "district")
+        self.resources.add_filter("分類", self.category_filter, "category")
+        self.resources.add_filter("対象", self.target_filter, "target")
+        self.resources.add_filter("曜日", self.weekday_filter, "weekday")
+        self.timetable = TimetableModel(self)
+        self.timetable_view = QTableView()
+        self.timetable_view.setModel(self.timetable)
+        self.timetable_view.setWordWrap(True)
+        self.timetable_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.timetable_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.timetable_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.timetable_label = QLabel("週間予定（絞り込んだ活動を曜日と時間帯に並べます）")
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.resources.table)
+        bottom = QWidget()
+        bl = QVBoxLayout(bottom)
+        bl.setContentsMargins(0, 0, 0, 0)
+        bl.addWidget(self.timetable_label)
+        bl.addWidget(self.timetable_view, 1)
+        split.addWidget(bottom)
+        split.setSizes([380, 260])
+        self.resources.body.addWidget(split, 1)
+        for signal in (
+            self.resources.proxy.rowsInserted,
+            self.resources.proxy.rowsRemoved,
+            self.resources.proxy.modelReset,
+            self.resources.proxy.layoutChanged,
+        ):
+            signal.connect(self._refresh_timetable)
+
+        # people, organisations
+        self.people = _ListPage(PersonTableModel(self), 4, ["追加", "編集", "削除"])
+        self.people_district = QComboBox()
+        self.volunteers_only = _combo([("担い手だけ", True)])
+        self.people.add_filter("地区", self.people_district, "district")
+        self.people.add_filter("種類", self.volunteers_only, "volunteers")
+        self.consent_note = QLabel(
+            "赤字は、連絡先があるのに個人情報の利用の同意が記録されていない人です。"
+        )
+        self.consent_note.setStyleSheet("color: #b00020;")
+        self.people.body.addWidget(self.consent_note)
+        self.organisations = _ListPage(OrganisationTableModel(self), 0, ["追加", "編集"])
+
+        # needs and matching
+        self.needs = _ListPage(NeedTableModel(self), 4, ["受け付ける", "編集"])
+        self.need_status = _combo(
+            [(s, s) for s in ("受付", "調整中", "マッチ済", "終了", "対応不可")]
+        )
+        self.needs.add_filter("状態", self.need_status, "status")
+        self.candidates = CandidateTableModel(self)
+        self.candidates_view = _table(self.candidates, 3)
+        self.candidates_view.setSortingEnabled(False)
+        self.candidates_label = QLabel("ニーズを選ぶと、合う活動・担い手を点数の高い順に示します。")
+        self.candidates_label.setWordWrap(True)
+        self.match_button = QPushButton("この候補でマッチを記録")
+        self.unmet_label = QLabel()
+        self.unmet_label.setWordWrap(True)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.needs.table)
+        lower = QWidget()
+        ll = QVBoxLayout(lower)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.candidates_label)
+        ll.addWidget(self.candidates_view, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.match_button)
+        row.addStretch(1)
+        ll.addLayout(row)
+        ll.addWidget(self.unmet_label)
+        split.addWidget(lower)
+        self.needs.body.addWidget(split, 1)
+
+        self.pages.addTab(self.resources, "活動・社会資源")
+        self.pages.addTab(self.people, "人・担い手")
+        self.pages.addTab(self.organisations, "組織・団体")
+        self.pages.addTab(self.needs, "ニーズとマッチング")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages)
+
+        self._connect()
+        signals.changed.connect(self._on_changed)
+        self.reload()
+
+    def _connect(self) -> None:
+        r, p, o, n = (
+            self.resources.buttons,
+            self.people.buttons,
+            self.organisations.buttons,
+            self.needs.buttons,
+        )
+        r["追加"].clicked.connect(lambda: self.edit_resource(None))
+        r["編集"].clicked.connect(lambda: self.edit_resource(self.resources.selected()))
+        r["削除"].clicked.connect(self.delete_resource)
+        self.resources.table.doubleClicked.connect(
+            lambda _i: self.edit_resource(self.resources.selected())
+        )
+        p["追加"].clicked.connect(lambda: self.edit_person(None))
+        p["編集"].clicked.connect(lambda: self.edit_person(self.people.selected()))
+        p["削除"].clicked.connect(self.delete_person)
+        self.people.table.doubleClicked.connect(lambda _i: self.edit_person(self.people.selected()))
+        o["追加"].clicked.connect(lambda: self.edit_organisation(None))
+        o["編集"].clicked.connect(lambda: self.edit_organisation(self.organisations.selected()))
+        n["受け付ける"].clicked.connect(lambda: self.edit_need(None))
+        n["編集"].clicked.connect(lambda: self.edit_need(self.needs.selected()))
+        self.needs.table.selectionModel().currentRowChanged.connect(
+            lambda *_a: self.show_candidates()
+        )
+        self.match_button.clicked.connect(self.record_match)
+
+    # --- loading -----------------------------------------------------------------------------
+
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.people or changes.districts:
+            self.reload()
+
+    def reload(self) -> None:
+        d = self.ctx.directory
+        self.resources.model.set_rows(d.list_resources())
+        self.people.model.set_rows(d.list_people())
+        self.organisations.model.set_rows(d.list_organisations())
+        self.needs.model.set_rows(self.ctx.matching.list_needs())
+        districts = [(row.name, row.id) for row in self.ctx.districts.list_districts()]
+        for combo in (self.district_filter, self.people_district):
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem("すべて", None)
+            for name, district_id in districts:
+                combo.addItem(name, district_id)
+            select_data(combo, current)
+            combo.blockSignals(False)
+        for page in (self.resources, self.people, self.organisations, self.needs):
+            page.update_count()
+            page.table.resizeColumnsToContents()
+        unmet = self.ctx.matching.unmet_counts()[:6]
+        self.unmet_label.setText(
+            "未対応のニーズ（地区・分類別）："
+            + ("　".join(f"{u.district_name}・{u.category} {u.count}件" for u in unmet) or "なし")
+        )
+        self._refresh_timetable()
+        self.show_candidates()
+
+    def _refresh_timetable(self, *_args: object) -> None:
+        shown = [
+            self.resources.model.row_at(self.resources.proxy.mapToSource(
+                self.resources.proxy.index(i, 0)).row())
+            for i in range(self.resources.proxy.rowCount())
+        ]  # fmt: skip
+        self.timetable.set_cells(timetable(shown))
+
+    def _districts(self) -> list[tuple[str, uuid.UUID]]:
+        return [(row.name, row.id) for row in self.ctx.districts.list_districts()]
+
+    # --- editing -----------------------------------------------------------------------------
+
+    def _emit(self, changes: Changes) -> None:
+        self.signals.emit_changes(changes)
+
+    def edit_resource(self, row: Any) -> None:
+        d = self.ctx.directory
+
+        def save(data: Any) -> None:
+            if row is None:
+                new_id, changes = d.create_resource(data)
+            else:
+                new_id, changes = row.id, d.update_resource(row.id, row.version, data)
+            self._emit(changes)
+            self.resources.select_id(new_id)
+
+        ResourceDialog(self._districts(), d.list_organisations(), row, save, self).exec()
+
+    def edit_person(self, row: Any) -> None:
+        d = self.ctx.directory
+
+        def save(data: Any) -> None:
+            if row is None:
+                new_id, changes = d.create_person(data)
+            else:
+                new_id, changes = row.id, d.update_person(row.id, row.version, data)
+            self._emit(changes)
+            self.people.select_id(new_id)
+
+        PersonDialog(self._districts(), row, save, self).exec()
+
+    def edit_organisation(self, row: Any) -> None:
+        d = self.ctx.directory
+
+        def save(data: Any) -> None:
+            if row is None:
+                new_id, changes = d.create_organisation(data)
+            else:
+                new_id, changes = row.id, d.update_organisation(row.id, row.version, data)
+            self._emit(changes)
+            self.organisations.select_id(new_id)
+
+        OrganisationDialog(self._districts(), row, save, self).exec()
+
+    def edit_need(self, row: Any) -> None:
+        m = self.ctx.matching
+
+        def save(data: Any) -> None:
+            if row is None:
+                new_id, changes = m.create_need(data)
+            else:
+                new_id, changes = row.id, m.update_need(row.id, row.version, data)
+            self._emit(changes)
+            self.needs.select_id(new_id)
+
+        NeedDialog(self._districts(), self.ctx.directory.list_people(), row, save, self).exec()
+
+    def _confirm_delete(self, what: str, action: Callable[[], Changes]) -> None:
+        answer = QMessageBox.question(self, "削除", f"{what}を削除しますか？")
+        if answer == QMessageBox.StandardButton.Yes:
+            try:
+                self._emit(action())
+            except UserError as exc:
+                show_error(self, exc)
+
+    def delete_resource(self) -> None:
+        row = self.resources.selected()
+        if row is not None:
+            self._confirm_delete(
+                f"「{row.name}」", lambda: self.ctx.directory.delete_resource(row.id, row.version)
+            )
+
+    def delete_person(self) -> None:
+        row = self.people.selected()
+        if row is not None:
+            self._confirm_delete(
+                f"{row.name}さんの記録",
+                lambda: self.ctx.directory.delete_person(row.id, row.version),
+            )
+
+    # --- matching ------------------------------------------------------------------------------
+
+    def show_candidates(self) -> None:
+        need = self.needs.selected()
+        if need is None:
+            self.candidates.set_rows([])
+            self.candidates_label.setText(
+                "ニーズを選ぶと、合う活動・担い手を点数の高い順に示します。"
+            )
+            return
+        found = self.ctx.matching.candidates(
+            need.id,
+            self.resources.model.rows,
+            [p for p in self.people.model.rows if p.is_volunteer],
+        )
+        self.candidates.set_rows(found)
+        self.candidates_label.setText(
+            f"「{need.summary[:30]}」の候補 {len(found)} 件（地区 +3、分類・できること +3、"
+            "日時 +2、同じ時間の別マッチ −4）"
+            if found
+            else f"「{need.summary[:30]}」に合う活動・担い手は見つかりませんでした。"
+        )
+        self.candidates_view.resizeColumnsToContents()
+
+    def record_match(self) -> None:
+        need = self.needs.selected()
+        index = self.candidates_view.currentIndex()
+        if need is None or not index.isValid():
+            QMessageBox.information(self, "マッチを記録", "ニーズと候補を選んでください。")
+            return
+        candidate = self.candidates.row_at(index.row())
+        if candidate.double_booked:
+            answer = QMessageBox.question(
+                self,
+                "重複の確認",
+                f"{candidate.name}さんは同じ時間帯に別のマッチがあります。それでも記録しますか？",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        try:
+            _, changes = self.ctx.matching.record_match(
+                need.id,
+                resource_id=candidate.id if candidate.kind == "resource" else None,
+                person_id=candidate.id if candidate.kind == "person" else None,
+            )
+        except UserError as exc:
+            show_error(self, exc)
+            return
+        self._emit(changes)
+        self.needs.select_id(need.id)
+
+
+def create_directory_tab(
+    ctx: AppContext, signals: AppSignals, parent: QWidget | None = None
+) -> DirectoryTab:
+    return DirectoryTab(ctx, signals, parent)

@@ -1,0 +1,138 @@
+"""The 担い手・社会資源 tab: search and filter the resource list, add through the form, match."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from shienapp.core.context import AppContext
+from shienapp.core.directory import PersonInput, ResourceInput
+from shienapp.core.districts import DistrictInput
+from shienapp.core.matching import NeedInput
+from shienapp.core.schedule import parse_slot
+from shienapp.gui.directory.dialogs import ResourceDialog
+from shienapp.gui.directory.tab import DirectoryTab
+from shienapp.gui.main_window import MainWindow
+
+
+@pytest.fixture
+def districts(ctx: AppContext) -> dict[str, uuid.UUID]:
+    block, _ = ctx.districts.create_block("北部ブロック", "ほくぶ")
+    out = {}
+    for name, reading in (("中居", "なかい"), ("八幡", "やわた")):
+        out[name], _ = ctx.districts.create_district(DistrictInput(name, reading, block.id))
+    return out
+
+
+@pytest.fixture
+def tab(ctx: AppContext, districts: dict[str, uuid.UUID], qtbot: QtBot) -> Iterator[DirectoryTab]:
+    d = ctx.directory
+    for name, reading, category, district, slot in (
+        ("中居サロン", "なかいさろん", "居場所・サロン", "中居", "毎週火曜 14:00-16:00"),
+        ("八幡カフェ", "やわたかふぇ", "居場所・サロン", "八幡", "第2・第4木曜 10:00-12:00"),
+        ("見守り隊", "みまもりたい", "見守り", "中居", "毎週月曜 午前"),
+    ):
+        d.create_resource(
+            ResourceInput(
+                name, reading, category, ("高齢者",), districts[district], "",
+                (parse_slot(slot),),
+            )
+        )  # fmt: skip
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    win.show()
+    win.tabs.setCurrentWidget(win.directory_tab)
+    yield win.directory_tab
+
+
+def names(tab: DirectoryTab) -> list[str]:
+    proxy = tab.resources.proxy
+    return [proxy.index(r, 0).data() for r in range(proxy.rowCount())]
+
+
+@pytest.mark.parametrize("query", ["ｻﾛﾝ", "さろん", "サロン"])
+def test_search_folds_width_and_kana(tab: DirectoryTab, query: str) -> None:
+    tab.resources.search.insert(query)
+    tab.resources.search.flush()
+    # The name of one, the category (居場所・サロン) of the other; not 見守り隊.
+    assert sorted(names(tab)) == ["中居サロン", "八幡カフェ"]
+
+
+def test_filters_by_district_category_and_weekday(
+    tab: DirectoryTab, districts: dict[str, uuid.UUID]
+) -> None:
+    assert sorted(names(tab)) == ["中居サロン", "八幡カフェ", "見守り隊"]
+    tab.category_filter.setCurrentText("居場所・サロン")
+    assert sorted(names(tab)) == ["中居サロン", "八幡カフェ"]
+    tab.weekday_filter.setCurrentText("木曜")
+    assert names(tab) == ["八幡カフェ"]
+    tab.weekday_filter.setCurrentIndex(0)
+    tab.district_filter.setCurrentText("中居")
+    assert names(tab) == ["中居サロン"]
+    assert tab.resources.count.text() == "1 / 3 件"
+    # The timetable shows what the list shows: 火曜 afternoon only.
+    assert tab.timetable.cells == {(1, "午後"): ["中居サロン 14:00～16:00"]}
+
+
+def test_add_a_resource_through_the_form(tab: DirectoryTab, ctx: AppContext, qtbot: QtBot) -> None:
+    def fill() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, ResourceDialog):
+            QTimer.singleShot(10, fill)
+            return
+        dialog.name.insert("団地カフェ たんぽぽ")
+        dialog.reading.insert("だんちかふぇ たんぽぽ")
+        dialog.category.setCurrentText("居場所・サロン")
+        dialog.schedule.setPlainText("第２・第４木曜 10:00～12:00")
+        dialog.capacity.insert("20")
+        dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+
+    QTimer.singleShot(0, fill)
+    tab.resources.buttons["追加"].click()
+    row = ctx.directory.find_resource("団地カフェ たんぽぽ")
+    assert row.schedule_text == "第2・第4 木曜 10:00～12:00"
+    assert row.capacity == 20
+    assert "団地カフェ たんぽぽ" in names(tab)
+
+
+def test_a_bad_schedule_keeps_the_form_open(tab: DirectoryTab, ctx: AppContext) -> None:
+    saved: list[object] = []
+    dialog = ResourceDialog([], [], None, saved.append, tab)
+    dialog.name.insert("新しい活動")
+    dialog.schedule.setPlainText("毎週火曜 午後\nそのうち")
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    assert "日時 2 行目" in dialog.message.text() and "曜日が読めません" in dialog.message.text()
+    assert saved == [] and dialog.name.text() == "新しい活動"
+    dialog.reject()
+
+
+def test_candidates_for_a_need_and_recording_a_match(
+    tab: DirectoryTab, ctx: AppContext, districts: dict[str, uuid.UUID]
+) -> None:
+    person_id, _ = ctx.directory.create_person(
+        PersonInput(
+            "青木 一郎", "あおき いちろう", volunteer_status="活動中", skills=("ごみ出し",),
+            covered_district_ids=(districts["八幡"],),
+        )
+    )  # fmt: skip
+    need_id, _ = ctx.matching.create_need(
+        NeedInput(
+            "ごみ出し", date(2025, 1, 10), source="匿名", district_id=districts["八幡"],
+            skill="ごみ出し",
+        )
+    )  # fmt: skip
+    tab.reload()
+    tab.pages.setCurrentWidget(tab.needs)
+    tab.needs.select_id(need_id)
+    assert [c.name for c in tab.candidates.rows] == ["青木 一郎"]
+    tab.candidates_view.setCurrentIndex(tab.candidates.index(0, 0))
+    tab.match_button.click()
+    assert ctx.matching.get_need(need_id).status == "調整中"
+    assert ctx.matching.booked_slots() == {}  # no time given: nothing booked
+    assert person_id == tab.candidates.rows[0].id
