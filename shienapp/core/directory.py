@@ -7,6 +7,7 @@ plain rows with a folded search key (kana and width folded, reading included), s
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -282,6 +283,28 @@ class DirectoryService:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    def _create(self, model: type, apply: Callable[[Any, Any], None], data: Any) -> uuid.UUID:
+        with self._db.write() as s:
+            record = model()
+            apply(record, data)
+            s.add(record)
+            s.flush()
+            return record.id  # type: ignore[no-any-return]
+
+    def _update(
+        self,
+        model: type,
+        label: str,
+        record_id: uuid.UUID,
+        version: int,
+        change: Callable[[Any], None],
+    ) -> None:
+        """Load, refuse a stale copy (naming the record), then ``change`` it."""
+        with self._db.write() as s:
+            record = _get(s, model, record_id, label)
+            _check_version(record.version, version, _what(record))
+            change(record)
+
     # people
 
     def list_people(self, *, volunteers_only: bool = False) -> list[PersonRow]:
@@ -300,26 +323,15 @@ class DirectoryService:
 
     def create_person(self, data: PersonInput) -> tuple[uuid.UUID, Changes]:
         _raise(person_problems(data))
-        with self._db.write() as s:
-            person = Person(note="")
-            _apply_person(person, data)
-            s.add(person)
-            s.flush()
-            return person.id, Changes(people=True)
+        return self._create(Person, _apply_person, data), Changes(people=True)
 
     def update_person(self, person_id: uuid.UUID, version: int, data: PersonInput) -> Changes:
         _raise(person_problems(data))
-        with self._db.write() as s:
-            person = _get(s, Person, person_id, "人")
-            _check_version(person.version, version, f"{person.name}さんの記録")
-            _apply_person(person, data)
+        self._update(Person, "人", person_id, version, lambda p: _apply_person(p, data))
         return Changes(people=True)
 
     def delete_person(self, person_id: uuid.UUID, version: int) -> Changes:
-        with self._db.write() as s:
-            person = _get(s, Person, person_id, "人")
-            _check_version(person.version, version, f"{person.name}さんの記録")
-            person.deleted_at = utcnow()
+        self._update(Person, "人", person_id, version, _soft_delete)
         return Changes(people=True, councils=True)
 
     # organisations
@@ -335,21 +347,13 @@ class DirectoryService:
 
     def create_organisation(self, data: OrganisationInput) -> tuple[uuid.UUID, Changes]:
         _raise(organisation_problems(data))
-        with self._db.write() as s:
-            org = Organisation()
-            _apply_fields(org, data)
-            s.add(org)
-            s.flush()
-            return org.id, Changes(people=True)
+        return self._create(Organisation, _apply_fields, data), Changes(people=True)
 
     def update_organisation(
         self, org_id: uuid.UUID, version: int, data: OrganisationInput
     ) -> Changes:
         _raise(organisation_problems(data))
-        with self._db.write() as s:
-            org = _get(s, Organisation, org_id, "組織・団体")
-            _check_version(org.version, version, f"「{org.name}」")
-            _apply_fields(org, data)
+        self._update(Organisation, "組織・団体", org_id, version, lambda o: _apply_fields(o, data))
         return Changes(people=True)
 
     # resources
@@ -414,6 +418,14 @@ def _check_version(actual: int, expected: int, what: str) -> None:
             f"{what}は、開いている間に別の人が変更しました。"
             "上書きしないよう保存を取りやめました。最新の内容を読み込んでからもう一度編集してください。"
         )
+
+
+def _what(record: Any) -> str:
+    return f"{record.name}さんの記録" if isinstance(record, Person) else f"「{record.name}」"
+
+
+def _soft_delete(record: Any) -> None:
+    record.deleted_at = utcnow()
 
 
 def _find(rows: list[Any], key: str, label: str) -> Any:

@@ -335,57 +335,69 @@ class DirectoryTab(QWidget):
     def _emit(self, changes: Changes) -> None:
         self.signals.emit_changes(changes)
 
-    def edit_resource(self, row: Any) -> None:
-        d = self.ctx.directory
+    def _edit(
+        self,
+        row: Any,
+        page: _ListPage,
+        create: Callable[[Any], tuple[uuid.UUID, Changes]],
+        update: Callable[[uuid.UUID, int, Any], Changes],
+        open_form: Callable[[Callable[[Any], None]], None],
+    ) -> None:
+        """Open a form for ``row`` (None: a new record); saving creates or updates it."""
 
         def save(data: Any) -> None:
             if row is None:
-                new_id, changes = d.create_resource(data)
+                new_id, changes = create(data)
             else:
-                new_id, changes = row.id, d.update_resource(row.id, row.version, data)
+                new_id, changes = row.id, update(row.id, row.version, data)
             self._emit(changes)
-            self.resources.select_id(new_id)
+            page.select_id(new_id)
 
-        ResourceDialog(self._districts(), d.list_organisations(), row, save, self).exec()
+        open_form(save)
+
+    def edit_resource(self, row: Any) -> None:
+        d = self.ctx.directory
+        self._edit(
+            row,
+            self.resources,
+            d.create_resource,
+            d.update_resource,
+            lambda save: ResourceDialog(
+                self._districts(), d.list_organisations(), row, save, self
+            ).exec(),
+        )
 
     def edit_person(self, row: Any) -> None:
         d = self.ctx.directory
-
-        def save(data: Any) -> None:
-            if row is None:
-                new_id, changes = d.create_person(data)
-            else:
-                new_id, changes = row.id, d.update_person(row.id, row.version, data)
-            self._emit(changes)
-            self.people.select_id(new_id)
-
-        PersonDialog(self._districts(), row, save, self).exec()
+        self._edit(
+            row,
+            self.people,
+            d.create_person,
+            d.update_person,
+            lambda save: PersonDialog(self._districts(), row, save, self).exec(),
+        )
 
     def edit_organisation(self, row: Any) -> None:
         d = self.ctx.directory
-
-        def save(data: Any) -> None:
-            if row is None:
-                new_id, changes = d.create_organisation(data)
-            else:
-                new_id, changes = row.id, d.update_organisation(row.id, row.version, data)
-            self._emit(changes)
-            self.organisations.select_id(new_id)
-
-        OrganisationDialog(self._districts(), row, save, self).exec()
+        self._edit(
+            row,
+            self.organisations,
+            d.create_organisation,
+            d.update_organisation,
+            lambda save: OrganisationDialog(self._districts(), row, save, self).exec(),
+        )
 
     def edit_need(self, row: Any) -> None:
         m = self.ctx.matching
-
-        def save(data: Any) -> None:
-            if row is None:
-                new_id, changes = m.create_need(data)
-            else:
-                new_id, changes = row.id, m.update_need(row.id, row.version, data)
-            self._emit(changes)
-            self.needs.select_id(new_id)
-
-        NeedDialog(self._districts(), self.ctx.directory.list_people(), row, save, self).exec()
+        self._edit(
+            row,
+            self.needs,
+            m.create_need,
+            m.update_need,
+            lambda save: NeedDialog(
+                self._districts(), self.ctx.directory.list_people(), row, save, self
+            ).exec(),
+        )
 
     def _confirm_delete(self, what: str, action: Callable[[], Changes]) -> None:
         answer = QMessageBox.question(self, "削除", f"{what}を削除しますか？")
