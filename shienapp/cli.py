@@ -95,10 +95,32 @@ def build_parser() -> JaArgumentParser:
 
     listing = sub.add_parser("list", help="記録を一覧表示します（ID・タブ・名前）")
     listing.add_argument(
-        "kind", choices=["districts", "blocks", "councils", "meetings"], help="一覧にする種類"
+        "kind",
+        choices=[
+            "districts",
+            "blocks",
+            "councils",
+            "meetings",
+            "people",
+            "resources",
+            "organizations",
+            "needs",
+        ],
+        help="一覧にする種類（people: 人・担い手, resources: 活動・社会資源, "
+        "organizations: 組織・団体, needs: ニーズ）",
     )
     _add_db(listing)
     listing.set_defaults(handler=cmd_list)
+
+    match = sub.add_parser("match", help="ニーズに合う活動・担い手を点数の高い順に表示します")
+    match.add_argument(
+        "--need",
+        required=True,
+        metavar="ID",
+        help="ニーズの ID（list needs で確認、先頭8文字以上）",
+    )
+    _add_db(match)
+    match.set_defaults(handler=cmd_match)
 
     imp = sub.add_parser(
         "import", help="Excel / CSV から取り込みます（すべて成功したときだけ保存）"
@@ -202,12 +224,63 @@ def cmd_list(args: argparse.Namespace) -> int:
             lines = [(b.id, b.name) for b in ctx.districts.list_blocks()]
         elif args.kind == "councils":
             lines = [(c.id, c.name) for c in ctx.councils.list_councils()]
-        else:
+        elif args.kind == "meetings":
             lines = [(m.id, m.label) for m in ctx.meetings.list_meetings()]
+        else:
+            lines = _directory_lines(ctx, args.kind)
         for record_id, name in lines:
             print(f"{record_id}\t{name}")
     finally:
         ctx.close()
+    return 0
+
+
+def _directory_lines(ctx: AppContext, kind: str) -> list[tuple[object, str]]:
+    """One tab-separated line per record; a person whose contact shows without consent is
+    flagged, as in every list of the app."""
+    d = ctx.directory
+    if kind == "people":
+        return [
+            (
+                p.id,
+                "\t".join(
+                    [
+                        p.name,
+                        p.district_name,
+                        "・".join(p.roles),
+                        p.phone,
+                        "同意未確認" if p.needs_consent_flag else "",
+                    ]
+                ),
+            )
+            for p in d.list_people()
+        ]
+    if kind == "resources":
+        return [
+            (r.id, f"{r.name}\t{r.category}\t{r.district_name}\t{r.schedule_text}\t{r.status}")
+            for r in d.list_resources()
+        ]
+    if kind == "organizations":
+        return [(o.id, f"{o.name}\t{o.kind}\t{o.district_name}") for o in d.list_organisations()]
+    return [
+        (n.id, f"{n.status}\t{n.district_name}\t{n.category or n.skill}\t{n.summary}")
+        for n in ctx.matching.list_needs()
+    ]
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    ctx = _ctx(args)
+    try:
+        need = ctx.matching.find_need(args.need)
+        found = ctx.matching.candidates(
+            need.id, ctx.directory.list_resources(), ctx.directory.list_people(volunteers_only=True)
+        )
+    finally:
+        ctx.close()
+    print(f"# {need.label}（{need.category or need.skill}）の候補 {len(found)} 件", file=sys.stderr)
+    for c in found:
+        flag = "\t重複" if c.double_booked else ""
+        print(f"{c.score}\t{c.kind_label}\t{c.name}\t{'、'.join(c.reasons)}{flag}")
     return 0
 
 

@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from shienapp.core.changes import Changes
+from shienapp.core.demo_directory import DirectorySummary, build_demo_directory
 from shienapp.core.demo_meetings import MeetingsSummary, build_demo_meetings
 from shienapp.core.districts import (
     CouncilInput,
@@ -120,6 +121,7 @@ class DemoSummary:
     councils_set_up: int
     statistics: int
     meetings: MeetingsSummary | None = None
+    directory: DirectorySummary | None = None
 
     def summary(self) -> str:
         text = (
@@ -132,6 +134,12 @@ class DemoSummary:
             text += (
                 f"、委員 {m.people} 人、会議 {m.meetings_held} 回"
                 f"（ほか予定 {m.meetings_planned}）、未完了の宿題 {m.open_actions} 件"
+            )
+        if self.directory:
+            d = self.directory
+            text += (
+                f"、人 {d.people} 人（担い手 {d.volunteers}）、組織・団体 {d.organisations}、"
+                f"活動・資源 {d.resources}、未対応のニーズ {d.open_needs} 件"
             )
         return text
 
@@ -222,7 +230,10 @@ def build_demo(
         s.flush()
         # A second generator, so the registry above is the same whatever meetings are made.
         meetings = build_demo_meetings(s, random.Random(seed + 1), today or date.today())
-    summary = DemoSummary(len(_BLOCKS), n_districts, n_districts - 1, statistics, meetings)
+        directory = build_demo_directory(s, random.Random(seed + 2), today or date.today())
+    summary = DemoSummary(
+        len(_BLOCKS), n_districts, n_districts - 1, statistics, meetings, directory
+    )
     changes = Changes(districts=True, statistics=True, councils=True, people=True, meetings=True)
     return summary, changes
 

@@ -48,6 +48,12 @@ _ORGANISATIONS = (
     "自治会長", "民生委員・児童委員", "老人クラブ", "地区社協", "ボランティア",
     "婦人会", "PTA", "商店会", "介護事業所", "住民",
 )  # fmt: skip
+# The directory role (人の役割) each seat's 所属 implies.
+_ROLE_OF = {
+    "自治会長": "自治会長",
+    "民生委員・児童委員": "民生委員",
+    "介護事業所": "専門職",
+}
 # (kind, weight): most meetings are the council's own 定例会.
 _KINDS = (
     ("定例会", 60), ("住民企画会議", 8), ("事業推進会議", 8), ("部会", 8),
@@ -143,9 +149,10 @@ def build_demo_meetings(s: Session, rng: random.Random, today: date) -> Meetings
     batch = _Batch()
     batch.add(city)
     used_names: set[str] = set()
+    coordinators: dict[str, uuid.UUID] = {}
     people = held = planned = open_actions = 0
     for council in [city, *sorted(councils, key=lambda c: c.name)]:
-        seats = _seat_members(batch, rng, council, used_names)
+        seats = _seat_members(batch, rng, council, used_names, coordinators)
         people += len(seats)
         district = districts.get(council.district_id) if council.district_id else None
         venue = f"{district.name}公民館" if district else "市役所 会議室"
@@ -182,7 +189,13 @@ def build_demo_meetings(s: Session, rng: random.Random, today: date) -> Meetings
     return MeetingsSummary(people, held, planned, open_actions)
 
 
-def _seat_members(s: Session, rng: random.Random, council: Council, used: set[str]) -> list[_Seat]:
+def _seat_members(
+    s: _Batch,
+    rng: random.Random,
+    council: Council,
+    used: set[str],
+    coordinators: dict[str, uuid.UUID],
+) -> list[_Seat]:
     count = rng.randint(8, 14) if council.tier == "第1層" else rng.randint(5, 12)
     roles = ["会長", "副会長", *["委員"] * (count - 2)]
     if rng.random() < 0.4:
@@ -190,9 +203,17 @@ def _seat_members(s: Session, rng: random.Random, council: Council, used: set[st
     seats: list[_Seat] = []
     for role in roles:
         name, reading = _new_name(rng, used)
-        person = Person(id=uuid.uuid4(), name=name, reading=reading, organisation="", note="")
-        s.add(person)
         organisation = "会長" if role == "会長" else rng.choice(_ORGANISATIONS)
+        person = Person(
+            id=uuid.uuid4(),
+            name=name,
+            reading=reading,
+            organisation="",
+            district_id=council.district_id,
+            roles=[_ROLE_OF.get(organisation, "住民")],
+            note="",
+        )
+        s.add(person)
         s.add(
             CouncilMember(
                 council_id=council.id,
@@ -204,24 +225,29 @@ def _seat_members(s: Session, rng: random.Random, council: Council, used: set[st
         )
         seats.append(_Seat(person.id, name, role))
     # The SC sits in as observer (オブザーバー), as seed 000 describes.
-    sc = Person(
-        id=uuid.uuid4(),
-        name=council.coordinator_name or "架空 春子",
-        reading=_SC_READINGS.get(council.coordinator_name, ""),
-        organisation="地域包括支援センター",
-        note="",
-    )
-    s.add(sc)
+    # One coordinator is one person, sitting in several councils.
+    sc_name = council.coordinator_name or "架空 春子"
+    if sc_name not in coordinators:
+        sc = Person(
+            id=uuid.uuid4(),
+            name=sc_name,
+            reading=_SC_READINGS.get(sc_name, ""),
+            organisation="地域包括支援センター",
+            roles=["専門職"],
+            note="生活支援コーディネーター",
+        )
+        s.add(sc)
+        coordinators[sc_name] = sc.id
     s.add(
         CouncilMember(
             council_id=council.id,
-            person_id=sc.id,
+            person_id=coordinators[sc_name],
             role="オブザーバー",
             organisation="生活支援コーディネーター",
             from_on=council.established_on,
         )
     )
-    seats.append(_Seat(sc.id, sc.name, "オブザーバー"))
+    seats.append(_Seat(coordinators[sc_name], sc_name, "オブザーバー"))
     return seats
 
 

@@ -21,7 +21,14 @@ from shienapp.core.errors import NotFoundError, StaleEditError, UserError
 from shienapp.core.schedule import Slot
 from shienapp.core.text import fold, is_reading, reading_sort_key
 from shienapp.storage.db import Database
-from shienapp.storage.models import District, Organisation, Person, Resource, utcnow
+from shienapp.storage.models import (
+    District,
+    Organisation,
+    Person,
+    Resource,
+    VocabularyEntry,
+    utcnow,
+)
 
 PERSON_ROLES: tuple[str, ...] = ("住民", "担い手", "民生委員", "自治会長", "専門職", "行政職員")
 VOLUNTEER_STATUSES: tuple[str, ...] = ("活動中", "休止")
@@ -73,6 +80,19 @@ ORGANISATION_KINDS: tuple[str, ...] = (
     "ボランティア団体",
     "その他",
 )
+DEFAULT_TRAININGS: tuple[str, ...] = (
+    "生活支援コーディネーター養成研修",
+    "対話ファシリテーター育成講座",
+    "認知症サポーター養成講座",
+    "傾聴ボランティア講座",
+)
+# The editable lists: their names on screen and what they start with.
+VOCABULARIES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "category": ("活動の分類", DEFAULT_CATEGORIES),
+    "skill": ("担い手のできること", DEFAULT_SKILLS),
+    "organisation_kind": ("組織・団体の種別", ORGANISATION_KINDS),
+    "training": ("研修の名称", DEFAULT_TRAININGS),
+}
 
 
 # --- plain data --------------------------------------------------------------------------------
@@ -252,8 +272,8 @@ def person_problems(data: PersonInput) -> list[str]:
 
 def organisation_problems(data: OrganisationInput) -> list[str]:
     problems = _name_problems(data.name, data.reading, "組織・団体名")
-    if data.kind and data.kind not in ORGANISATION_KINDS:
-        problems.append(f"種別「{data.kind}」は選べません。")
+    if len(data.kind) > 40:
+        problems.append(f"種別「{data.kind[:20]}…」が長すぎます（40文字まで）。")
     return problems + _contact_problems(data.postal_code, data.phone, data.email)
 
 
@@ -288,6 +308,7 @@ class DirectoryService:
             record = model()
             apply(record, data)
             s.add(record)
+            _learn_terms(s, data)
             s.flush()
             return record.id  # type: ignore[no-any-return]
 
@@ -298,12 +319,62 @@ class DirectoryService:
         record_id: uuid.UUID,
         version: int,
         change: Callable[[Any], None],
+        learn: Any = None,
     ) -> None:
         """Load, refuse a stale copy (naming the record), then ``change`` it."""
         with self._db.write() as s:
             record = _get(s, model, record_id, label)
             _check_version(record.version, version, _what(record))
             change(record)
+            if learn is not None:
+                _learn_terms(s, learn)
+
+    # editable lists
+
+    def terms(self, kind: str) -> list[str]:
+        """The list as the city keeps it; the built-in one until someone edits it."""
+        _check_kind(kind)
+        with self._db.read() as s:
+            return _terms(s, kind)
+
+    def set_terms(self, kind: str, names: list[str]) -> Changes:
+        """Replace a list in one go (order kept). Records keep the words they already hold."""
+        _check_kind(kind)
+        cleaned: list[str] = []
+        for raw in names:
+            name = " ".join(raw.split())
+            if not name:
+                continue
+            if name in cleaned:
+                raise UserError(f"「{name}」が一覧に二度入っています。")
+            if len(name) > 100:
+                raise UserError(f"「{name[:20]}…」は長すぎます（100文字まで）。")
+            cleaned.append(name)
+        if not cleaned:
+            raise UserError(f"{VOCABULARIES[kind][0]}の一覧を空にはできません。")
+        with self._db.write() as s:
+            stored = {
+                e.name: e
+                for e in s.scalars(
+                    select(VocabularyEntry).where(
+                        VocabularyEntry.kind == kind, VocabularyEntry.deleted_at.is_(None)
+                    )
+                )
+            }
+            if not stored:
+                # The first edit: write the list down so removals stick.
+                _mark_edited(s, kind)
+            for name, entry in stored.items():
+                if name not in cleaned:
+                    entry.deleted_at = utcnow()
+            s.flush()
+            for order, name in enumerate(cleaned):
+                entry = stored.get(name)
+                if entry is None:
+                    s.add(VocabularyEntry(kind=kind, name=name, sort_order=order))
+                elif entry.sort_order != order:
+                    entry.sort_order = order
+        return Changes(people=True)
 
     # people
 
@@ -327,7 +398,7 @@ class DirectoryService:
 
     def update_person(self, person_id: uuid.UUID, version: int, data: PersonInput) -> Changes:
         _raise(person_problems(data))
-        self._update(Person, "人", person_id, version, lambda p: _apply_person(p, data))
+        self._update(Person, "人", person_id, version, lambda p: _apply_person(p, data), data)
         return Changes(people=True)
 
     def delete_person(self, person_id: uuid.UUID, version: int) -> Changes:
@@ -353,15 +424,24 @@ class DirectoryService:
         self, org_id: uuid.UUID, version: int, data: OrganisationInput
     ) -> Changes:
         _raise(organisation_problems(data))
-        self._update(Organisation, "組織・団体", org_id, version, lambda o: _apply_fields(o, data))
+        self._update(
+            Organisation, "組織・団体", org_id, version, lambda o: _apply_fields(o, data), data
+        )
         return Changes(people=True)
 
     # resources
 
     def list_resources(self) -> list[ResourceRow]:
+        """By category in the list's order (as the booklet prints them), then 五十音順."""
         with self._db.read() as s:
+            order = {name: i for i, name in enumerate(_terms(s, "category"))}
             return sorted(
-                _resource_rows(s), key=lambda r: (r.category, reading_sort_key(r.reading, r.name))
+                _resource_rows(s),
+                key=lambda r: (
+                    order.get(r.category, len(order)),
+                    r.category,
+                    reading_sort_key(r.reading, r.name),
+                ),
             )
 
     def get_resource(self, resource_id: uuid.UUID) -> ResourceRow:
@@ -375,12 +455,7 @@ class DirectoryService:
 
     def create_resource(self, data: ResourceInput) -> tuple[uuid.UUID, Changes]:
         _raise(resource_problems(data))
-        with self._db.write() as s:
-            resource = Resource()
-            _apply_resource(resource, data)
-            s.add(resource)
-            s.flush()
-            return resource.id, Changes(people=True)
+        return self._create(Resource, _apply_resource, data), Changes(people=True)
 
     def update_resource(self, resource_id: uuid.UUID, version: int, data: ResourceInput) -> Changes:
         _raise(resource_problems(data))
@@ -388,6 +463,7 @@ class DirectoryService:
             resource = _get(s, Resource, resource_id, "活動・資源")
             _check_version(resource.version, version, f"「{resource.name}」")
             _apply_resource(resource, data)
+            _learn_terms(s, data)
         return Changes(people=True)
 
     def delete_resource(self, resource_id: uuid.UUID, version: int) -> Changes:
@@ -399,6 +475,55 @@ class DirectoryService:
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
+_EDITED_MARK = "\u0000edited"  # a deleted entry whose presence says "this list was edited"
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in VOCABULARIES:
+        raise UserError(f"一覧「{kind}」はありません。")
+
+
+def _terms(s: Session, kind: str) -> list[str]:
+    entries = list(
+        s.scalars(
+            select(VocabularyEntry)
+            .where(VocabularyEntry.kind == kind)
+            .order_by(VocabularyEntry.sort_order, VocabularyEntry.name)
+        )
+    )
+    if not entries:
+        return list(VOCABULARIES[kind][1])
+    return [e.name for e in entries if e.deleted_at is None and e.name != _EDITED_MARK]
+
+
+def _mark_edited(s: Session, kind: str) -> None:
+    s.add(VocabularyEntry(kind=kind, name=_EDITED_MARK, sort_order=-1, deleted_at=utcnow()))
+
+
+def _learn_terms(s: Session, data: Any) -> None:
+    if isinstance(data, PersonInput):
+        add_missing_terms(s, "skill", data.skills)
+        add_missing_terms(s, "training", [name for name, _ in data.trainings])
+    elif isinstance(data, OrganisationInput):
+        add_missing_terms(s, "organisation_kind", [data.kind])
+    elif isinstance(data, ResourceInput):
+        add_missing_terms(s, "category", [data.category])
+
+
+def add_missing_terms(s: Session, kind: str, names: list[str] | tuple[str, ...]) -> None:
+    """A word typed into a record joins its list, so the next form offers it."""
+    current = _terms(s, kind)
+    missing = [n for n in dict.fromkeys(names) if n and n not in current]
+    if not missing:
+        return
+    has_entries = s.scalar(select(VocabularyEntry.id).where(VocabularyEntry.kind == kind).limit(1))
+    if has_entries is None:
+        _mark_edited(s, kind)
+        for order, name in enumerate(current):
+            s.add(VocabularyEntry(kind=kind, name=name, sort_order=order))
+    for offset, name in enumerate(missing):
+        s.add(VocabularyEntry(kind=kind, name=name, sort_order=len(current) + offset))
 
 
 def _alive(s: Session, model: type) -> list[Any]:

@@ -27,7 +27,7 @@ from shienapp.core.errors import NotFoundError, UserError
 from shienapp.core.schedule import Slot, any_overlap
 from shienapp.core.text import fold, reading_sort_key
 from shienapp.storage.db import Database
-from shienapp.storage.models import Match, Need, Person
+from shienapp.storage.models import Match, Need, Person, Resource
 
 NEED_STATUSES: tuple[str, ...] = ("受付", "調整中", "マッチ済", "終了", "対応不可")
 NEED_SOURCES: tuple[str, ...] = ("本人", "匿名", "調査")
@@ -92,6 +92,24 @@ class Candidate:
     score: int
     reasons: tuple[str, ...]
     double_booked: bool
+
+    @property
+    def kind_label(self) -> str:
+        return "活動・資源" if self.kind == "resource" else "担い手"
+
+
+@dataclass(frozen=True, slots=True)
+class MatchRow:
+    id: uuid.UUID
+    version: int
+    need_id: uuid.UUID
+    kind: str  # "resource" or "person"
+    partner_id: uuid.UUID | None
+    partner_name: str
+    slot: Slot | None
+    status: str
+    matched_on: date
+    outcome: str
 
     @property
     def kind_label(self) -> str:
@@ -300,10 +318,69 @@ class MatchingService:
             s.flush()
             return match.id, Changes(people=True)
 
+    def list_matches(self, need_id: uuid.UUID | None = None) -> list[MatchRow]:
+        """The matches of one need (or all), newest first, with whom they pair it."""
+        with self._db.read() as s:
+            query = select(Match).where(Match.deleted_at.is_(None))
+            if need_id is not None:
+                query = query.where(Match.need_id == need_id)
+            matches = list(s.scalars(query))
+            people = {p.id: p.name for p in s.scalars(select(Person))}
+            resources = {r.id: r.name for r in s.scalars(select(Resource))}
+            rows = [
+                MatchRow(
+                    id=m.id,
+                    version=m.version,
+                    need_id=m.need_id,
+                    kind="resource" if m.resource_id else "person",
+                    partner_id=m.resource_id or m.person_id,
+                    partner_name=resources.get(m.resource_id, "")  # type: ignore[arg-type]
+                    if m.resource_id
+                    else people.get(m.person_id, ""),  # type: ignore[arg-type]
+                    slot=Slot.from_dict(m.slot) if m.slot else None,
+                    status=m.status,
+                    matched_on=m.matched_on,
+                    outcome=m.outcome,
+                )
+                for m in matches
+            ]
+        return sorted(rows, key=lambda r: r.matched_on, reverse=True)
+
+    def update_match(self, match_id: uuid.UUID, version: int, status: str, outcome: str) -> Changes:
+        """Record how a match turned out; the need follows: 成立 → マッチ済; when no match of
+        the need is still active, 終了 closes it and 不成立 sends it back to 調整中."""
+        if status not in MATCH_STATUSES:
+            raise UserError(f"マッチの状態「{status}」は選べません。")
+        with self._db.write() as s:
+            match = _get(s, Match, match_id, "マッチ")
+            _check_version(match.version, version, "このマッチ")
+            match.status = status
+            match.outcome = outcome.strip()
+            need = _get(s, Need, match.need_id, "ニーズ")
+            others = [
+                m
+                for m in s.scalars(
+                    select(Match).where(
+                        Match.need_id == need.id,
+                        Match.id != match.id,
+                        Match.deleted_at.is_(None),
+                        Match.status.in_(ACTIVE_MATCH_STATUSES),
+                    )
+                )
+            ]
+            if status == "成立":
+                need.status = "マッチ済"
+            elif status == "調整中" and need.status in OPEN_NEED_STATUSES:
+                need.status = "調整中"
+            elif not others:
+                need.status = "終了" if status == "終了" else "調整中"
+        return Changes(people=True)
+
     def unmet_counts(self) -> list[UnmetCount]:
-        """Open needs (受付 / 調整中) per district and category: the gaps a report shows."""
+        """Open needs (受付 / 調整中) per district and category (or skill, for a need of a
+        hand): the gaps a report shows."""
         counts = Counter(
-            (r.district_name or "（地区なし）", r.category or "（分類なし）")
+            (r.district_name or "（地区なし）", r.category or r.skill or "（分類なし）")
             for r in self.list_needs(open_only=True)
         )
         return [

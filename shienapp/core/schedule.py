@@ -74,11 +74,16 @@ class Slot:
         if parts.get("FREQ") == "WEEKLY":
             interval = parts.get("INTERVAL", "1")
             head = "毎週" if interval == "1" else f"{interval}週ごと"
-            days = "・".join(WEEKDAY_JA[d] for d in self.weekdays)
-            text = f"{head} {days}曜"
+            if interval == "1" and self.weekdays == list(range(7)):
+                text = "毎日"
+            elif interval == "1" and self.weekdays == list(range(5)):
+                text = "平日"
+            else:
+                days = "・".join(WEEKDAY_JA[d] for d in self.weekdays)
+                text = f"{head} {days}曜"
         elif parts.get("FREQ") == "MONTHLY" and parts.get("BYDAY"):
             tokens = parts["BYDAY"].split(",")
-            ordinals = sorted({t[:-2] for t in tokens}, key=lambda o: int(o))
+            ordinals = sorted({t[:-2] for t in tokens}, key=lambda o: (int(o) < 0, int(o)))
             day = WEEKDAY_JA[WEEKDAYS.index(tokens[0][-2:])]
             ords = "・".join("最終" if o == "-1" else f"第{o}" for o in ordinals)
             text = f"{ords} {day}曜"
@@ -147,6 +152,7 @@ def any_overlap(a: list[Slot], b: list[Slot], *, since: date | None = None) -> b
 # --- reading what people type ----------------------------------------------------------------
 
 _ORD_RE = re.compile(r"第\s*([1-5１-５])")
+_LAST = "\u241e"  # stands in for 最終 while a slot is read
 _DAY_RE = re.compile(r"[月火水木金土日]")
 _TIME_RE = re.compile(r"(\d{1,2})[:時](\d{2})?分?")
 
@@ -159,15 +165,18 @@ def parse_slot(text: str) -> Slot:
     raw = unicodedata.normalize("NFKC", text).strip()
     if not raw:
         raise UserError("日時を入力してください（例：毎週火曜 14:00～16:00、第2・第4火曜 午後）。")
+    # 最終 contains 終日 (all day): set it aside before the parts of the day are read.
+    raw = raw.replace("最終", _LAST)
     starts, ends = _read_times(raw)
     head = _TIME_RE.sub("", raw)
     for part in PARTS_OF_DAY:
         head = head.replace(part, "")
     ordinals = [int(unicodedata.normalize("NFKC", o)) for o in _ORD_RE.findall(head)]
-    if "最終" in head:
+    if _LAST in head:
         ordinals.append(-1)
     head_days = (
         _ORD_RE.sub("", head)
+        .replace(_LAST, "")
         .replace("曜日", "")
         .replace("曜", "")
         .replace("毎週", "")
@@ -184,7 +193,8 @@ def parse_slot(text: str) -> Slot:
     if ordinals:
         if len(set(days)) != 1:
             raise UserError(f"「{text}」: 第○週の指定は曜日を一つにしてください。")
-        rule = "FREQ=MONTHLY;BYDAY=" + ",".join(f"{o}{days[0]}" for o in sorted(set(ordinals)))
+        ordinals = sorted(set(ordinals), key=lambda o: (o < 0, o))
+        rule = "FREQ=MONTHLY;BYDAY=" + ",".join(f"{o}{days[0]}" for o in ordinals)
     else:
         ordered = sorted(set(days), key=WEEKDAYS.index)
         rule = "FREQ=WEEKLY;BYDAY=" + ",".join(ordered)
