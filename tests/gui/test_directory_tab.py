@@ -16,7 +16,8 @@ from shienapp.core.directory import PersonInput, ResourceInput
 from shienapp.core.districts import DistrictInput
 from shienapp.core.matching import NeedInput
 from shienapp.core.schedule import parse_slot
-from shienapp.gui.directory.dialogs import ResourceDialog
+from shienapp.gui.directory.dialogs import OutcomeDialog, PersonDialog, ResourceDialog
+from shienapp.gui.directory.lists_dialog import ListsDialog
 from shienapp.gui.directory.tab import DirectoryTab
 from shienapp.gui.main_window import MainWindow
 
@@ -103,7 +104,7 @@ def test_add_a_resource_through_the_form(tab: DirectoryTab, ctx: AppContext, qtb
 
 def test_a_bad_schedule_keeps_the_form_open(tab: DirectoryTab, ctx: AppContext) -> None:
     saved: list[object] = []
-    dialog = ResourceDialog([], [], None, saved.append, tab)
+    dialog = ResourceDialog([], [], [], tab._vocab(), None, saved.append, tab)
     dialog.name.insert("新しい活動")
     dialog.schedule.setPlainText("毎週火曜 午後\nそのうち")
     dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
@@ -136,3 +137,85 @@ def test_candidates_for_a_need_and_recording_a_match(
     assert ctx.matching.get_need(need_id).status == "調整中"
     assert ctx.matching.booked_slots() == {}  # no time given: nothing booked
     assert person_id == tab.candidates.rows[0].id
+
+
+def test_editing_keeps_what_the_form_does_not_change(tab: DirectoryTab, ctx: AppContext) -> None:
+    """A resource's contact person and helpers, a skill dropped from the list: saving the form
+    unchanged must not lose them."""
+    helper, _ = ctx.directory.create_person(
+        PersonInput("石川 茂", "いしかわ しげる", volunteer_status="活動中", skills=("将棋",))
+    )
+    ctx.directory.set_terms("skill", ["送迎", "見守り"])  # 将棋 no longer on the list
+    resource, _ = ctx.directory.create_resource(
+        ResourceInput(
+            name="中居将棋クラブ", category="居場所・サロン", contact_person_id=helper,
+            helper_ids=(helper,),
+        )
+    )  # fmt: skip
+    tab.reload()
+    saved: list[object] = []
+    row = ctx.directory.get_resource(resource)
+    dialog = ResourceDialog([], [], tab.people.model.rows, tab._vocab(), row, saved.append, tab)
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    [data] = saved
+    assert data.contact_person_id == helper and data.helper_ids == (helper,)  # type: ignore[attr-defined]
+    person = ctx.directory.get_person(helper)
+    form = PersonDialog([], tab._vocab(), person, saved.append, tab)
+    form.buttons.button(form.buttons.StandardButton.Save).click()
+    assert saved[-1].skills == ("将棋",)  # type: ignore[attr-defined]
+
+
+def test_recording_how_a_match_turned_out(
+    tab: DirectoryTab, ctx: AppContext, districts: dict[str, uuid.UUID]
+) -> None:
+    person_id, _ = ctx.directory.create_person(
+        PersonInput("青木 一郎", "あおき いちろう", volunteer_status="活動中", skills=("送迎",))
+    )
+    need_id, _ = ctx.matching.create_need(
+        NeedInput("通院の送迎", date(2025, 1, 10), source="匿名", skill="送迎")
+    )
+    ctx.matching.record_match(need_id, person_id=person_id, matched_on=date(2025, 1, 12))
+    tab.reload()
+    tab.needs.select_id(need_id)
+    assert tab.matches.rowCount() == 1
+    assert tab.matches.data(tab.matches.index(0, 2)) == "青木 一郎"
+
+    def fill() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, OutcomeDialog):
+            QTimer.singleShot(10, fill)
+            return
+        dialog.status.setCurrentText("成立")
+        dialog.outcome.setPlainText("毎週金曜に送迎")
+        dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+
+    tab.matches_view.setCurrentIndex(tab.matches.index(0, 0))
+    QTimer.singleShot(0, fill)
+    tab.outcome_button.click()
+    assert ctx.matching.get_need(need_id).status == "マッチ済"
+    assert tab.matches.data(tab.matches.index(0, 5)) == "毎週金曜に送迎"
+
+
+def test_editing_a_list_offers_the_new_word_in_the_forms(
+    tab: DirectoryTab, ctx: AppContext
+) -> None:
+    def edit() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, ListsDialog):
+            QTimer.singleShot(10, edit)
+            return
+        dialog.kind.setCurrentIndex(dialog.kind.findData("category"))
+        dialog.add()
+        item = dialog.items.item(dialog.items.count() - 1)
+        item.setText("多世代交流")
+        dialog.items.setCurrentRow(dialog.items.count() - 1)
+        for _ in range(dialog.items.count() - 1):
+            dialog.move(-1)
+        dialog.save()
+        assert "保存しました" in dialog.message.text()
+        dialog.reject()
+
+    QTimer.singleShot(0, edit)
+    tab.lists_button.click()
+    assert ctx.directory.terms("category")[0] == "多世代交流"
+    assert tab.category_filter.itemText(1) == "多世代交流"

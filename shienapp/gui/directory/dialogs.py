@@ -30,9 +30,6 @@ from PySide6.QtWidgets import (
 )
 
 from shienapp.core.directory import (
-    DEFAULT_CATEGORIES,
-    DEFAULT_SKILLS,
-    ORGANISATION_KINDS,
     PERSON_ROLES,
     RESOURCE_STATUSES,
     TARGET_GROUPS,
@@ -45,12 +42,20 @@ from shienapp.core.directory import (
 )
 from shienapp.core.errors import UserError
 from shienapp.core.jpdate import format_wareki, parse_date
-from shienapp.core.matching import NEED_SOURCES, NEED_STATUSES, NeedInput, NeedRow
+from shienapp.core.matching import (
+    MATCH_STATUSES,
+    NEED_SOURCES,
+    NEED_STATUSES,
+    MatchRow,
+    NeedInput,
+    NeedRow,
+)
 from shienapp.core.schedule import Slot, parse_slot
 from shienapp.gui.widgets.combo import select_data
 from shienapp.gui.widgets.wareki_date_edit import WarekiDateEdit
 
 Districts = list[tuple[str, uuid.UUID]]
+Vocab = dict[str, list[str]]  # the editable lists by kind (category, skill, …)
 
 
 def slots_from_text(text: str, label: str) -> tuple[Slot, ...]:
@@ -110,7 +115,12 @@ class _Form(QDialog):
         self.accept()
 
 
-def _checks(options: tuple[str, ...], chosen: tuple[str, ...], columns: int = 3) -> QWidget:
+def _checks(
+    options: tuple[str, ...] | list[str], chosen: tuple[str, ...], columns: int = 3
+) -> QWidget:
+    """Check boxes for a list; a word the record holds that the list no longer has stays
+    offered (and ticked), so saving never drops it."""
+    options = [*options, *(c for c in chosen if c not in options)]
     box = QWidget()
     grid = QGridLayout(box)
     grid.setContentsMargins(0, 0, 0, 0)
@@ -134,7 +144,7 @@ def _district_combo(districts: Districts, current: uuid.UUID | None, empty: str)
     return combo
 
 
-def _editable_combo(options: tuple[str, ...], current: str) -> QComboBox:
+def _editable_combo(options: tuple[str, ...] | list[str], current: str) -> QComboBox:
     """A list the city extends: pick one or type a new one."""
     combo = QComboBox()
     combo.setEditable(True)
@@ -143,6 +153,18 @@ def _editable_combo(options: tuple[str, ...], current: str) -> QComboBox:
         combo.addItem(current)
     combo.setCurrentText(current)
     return combo
+
+
+def _person_label(p: PersonRow) -> str:
+    return f"{p.name}（{p.district_name}）" if p.district_name else p.name
+
+
+def _checked_ids(widget: QListWidget) -> tuple[uuid.UUID, ...]:
+    return tuple(
+        widget.item(i).data(Qt.ItemDataRole.UserRole)
+        for i in range(widget.count())
+        if widget.item(i).checkState() == Qt.CheckState.Checked
+    )
 
 
 def _date_or_error(edit: WarekiDateEdit, label: str) -> date | None:
@@ -156,6 +178,8 @@ class ResourceDialog(_Form):
         self,
         districts: Districts,
         organisations: list[OrganisationRow],
+        people: list[PersonRow],
+        vocab: Vocab,
         row: ResourceRow | None,
         save: Callable[[ResourceInput], None],
         parent: QWidget | None = None,
@@ -163,7 +187,7 @@ class ResourceDialog(_Form):
         super().__init__("活動・資源の編集" if row else "活動・資源を追加", save, parent)
         self.name = QLineEdit(row.name if row else "")
         self.reading = QLineEdit(row.reading if row else "")
-        self.category = _editable_combo(DEFAULT_CATEGORIES, row.category if row else "")
+        self.category = _editable_combo(vocab["category"], row.category if row else "")
         self.targets = _checks(TARGET_GROUPS, row.target_groups if row else ())
         self.district = _district_combo(districts, row.district_id if row else None, "（市全体）")
         self.venue = QLineEdit(row.venue if row else "")
@@ -179,6 +203,25 @@ class ResourceDialog(_Form):
             self.operator.addItem(org.name, org.id)
         if row:
             select_data(self.operator, row.operator_id)
+        self.contact_person = QComboBox()
+        self.contact_person.addItem("（なし）", None)
+        for p in people:
+            self.contact_person.addItem(_person_label(p), p.id)
+        if row:
+            select_data(self.contact_person, row.contact_person_id)
+        # Helpers: the volunteers, and anyone already recorded as helping.
+        helper_ids = set(row.helper_ids) if row else set()
+        self.helpers = QListWidget()
+        self.helpers.setFixedHeight(110)
+        for p in people:
+            if p.is_volunteer or p.id in helper_ids:
+                item = QListWidgetItem(_person_label(p))
+                item.setData(Qt.ItemDataRole.UserRole, p.id)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(
+                    Qt.CheckState.Checked if p.id in helper_ids else Qt.CheckState.Unchecked
+                )
+                self.helpers.addItem(item)
         self.public_contact = QLineEdit(row.public_contact if row else "")
         self.public_contact.setPlaceholderText(
             "住民向けの連絡先（団体の電話など。個人の番号は書かない）"
@@ -201,6 +244,8 @@ class ResourceDialog(_Form):
             ("費用", self.fee),
             ("定員", self.capacity),
             ("運営団体", self.operator),
+            ("連絡担当者（職員用）", self.contact_person),
+            ("協力している担い手", self.helpers),
             ("公開連絡先", self.public_contact),
             ("状態", self.status),
             ("開始日", self.started_on),
@@ -225,6 +270,8 @@ class ResourceDialog(_Form):
             fee=self.fee.text(),
             capacity=capacity,
             operator_id=self.operator.currentData(),
+            contact_person_id=self.contact_person.currentData(),
+            helper_ids=_checked_ids(self.helpers),
             public_contact=self.public_contact.text(),
             status=self.status.currentText(),
             started_on=_date_or_error(self.started_on, "開始日"),
@@ -236,6 +283,7 @@ class PersonDialog(_Form):
     def __init__(
         self,
         districts: Districts,
+        vocab: Vocab,
         row: PersonRow | None,
         save: Callable[[PersonInput], None],
         parent: QWidget | None = None,
@@ -258,7 +306,7 @@ class PersonDialog(_Form):
         self.volunteer_status.addItems(["（担い手ではない）", "活動中", "休止"])
         if row and row.volunteer_status:
             self.volunteer_status.setCurrentText(row.volunteer_status)
-        self.skills = _checks(DEFAULT_SKILLS, row.skills if row else ())
+        self.skills = _checks(vocab["skill"], row.skills if row else ())
         self.availability = QPlainTextEdit(slots_text(row.availability) if row else "")
         self.availability.setPlaceholderText("1行に1つ。例：毎週火曜 午前")
         self.availability.setFixedHeight(70)
@@ -327,11 +375,7 @@ class PersonDialog(_Form):
             volunteer_status=status if status in ("活動中", "休止") else "",
             skills=_checked(self.skills),
             availability=slots_from_text(self.availability.toPlainText(), "活動できる日時"),
-            covered_district_ids=tuple(
-                self.covered.item(i).data(Qt.ItemDataRole.UserRole)
-                for i in range(self.covered.count())
-                if self.covered.item(i).checkState() == Qt.CheckState.Checked
-            ),
+            covered_district_ids=_checked_ids(self.covered),
             trainings=tuple(trainings),
             note=self.note.toPlainText(),
         )
@@ -341,6 +385,7 @@ class OrganisationDialog(_Form):
     def __init__(
         self,
         districts: Districts,
+        vocab: Vocab,
         row: OrganisationRow | None,
         save: Callable[[OrganisationInput], None],
         parent: QWidget | None = None,
@@ -349,9 +394,7 @@ class OrganisationDialog(_Form):
         self.resize(560, 460)
         self.name = QLineEdit(row.name if row else "")
         self.reading = QLineEdit(row.reading if row else "")
-        self.kind = QComboBox()
-        self.kind.addItems(["", *ORGANISATION_KINDS])
-        self.kind.setCurrentText(row.kind if row else "")
+        self.kind = _editable_combo(vocab["organisation_kind"], row.kind if row else "")
         self.district = _district_combo(districts, row.district_id if row else None, "（なし）")
         self.postal_code = QLineEdit(row.postal_code if row else "")
         self.address = QLineEdit(row.address if row else "")
@@ -375,7 +418,7 @@ class OrganisationDialog(_Form):
         return OrganisationInput(
             name=self.name.text(),
             reading=self.reading.text(),
-            kind=self.kind.currentText(),
+            kind=self.kind.currentText().strip(),
             district_id=self.district.currentData(),
             postal_code=self.postal_code.text(),
             address=self.address.text(),
@@ -390,6 +433,7 @@ class NeedDialog(_Form):
         self,
         districts: Districts,
         people: list[PersonRow],
+        vocab: Vocab,
         row: NeedRow | None,
         save: Callable[[NeedInput], None],
         parent: QWidget | None = None,
@@ -409,16 +453,14 @@ class NeedDialog(_Form):
         self.person = QComboBox()
         self.person.addItem("（名簿にない・選ばない）", None)
         for p in people:
-            self.person.addItem(
-                f"{p.name}（{p.district_name}）" if p.district_name else p.name, p.id
-            )
+            self.person.addItem(_person_label(p), p.id)
         if row:
             select_data(self.person, row.person_id)
         self.source_note = QLineEdit(row.source_note if row else "")
         self.source_note.setPlaceholderText("名簿にない相談者の名前、調査の名前など")
         self.district = _district_combo(districts, row.district_id if row else None, "（なし）")
-        self.category = _editable_combo(DEFAULT_CATEGORIES, row.category if row else "")
-        self.skill = _editable_combo(DEFAULT_SKILLS, row.skill if row else "")
+        self.category = _editable_combo(vocab["category"], row.category if row else "")
+        self.skill = _editable_combo(vocab["skill"], row.skill if row else "")
         self.needed = QPlainTextEdit(slots_text(row.needed) if row else "")
         self.needed.setPlaceholderText("1行に1つ。例：毎週木曜 8:00～9:30")
         self.needed.setFixedHeight(60)
@@ -464,3 +506,28 @@ class NeedDialog(_Form):
             status=self.status.currentText(),
             note=self.note.toPlainText(),
         )
+
+
+class OutcomeDialog(_Form):
+    """How a match turned out: 成立, 終了 or 不成立, with a note of what happened."""
+
+    def __init__(
+        self,
+        match: MatchRow,
+        save: Callable[[str, str], None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__("マッチの結果", lambda v: save(*v), parent)
+        self.resize(480, 320)
+        self.status = QComboBox()
+        self.status.addItems(list(MATCH_STATUSES))
+        self.status.setCurrentText(match.status)
+        self.outcome = QPlainTextEdit(match.outcome)
+        self.outcome.setPlaceholderText("例：毎週木曜に訪問することになった／時間が合わず不成立")
+        self.form.addRow("相手", QLabel(f"{match.partner_name}（{match.kind_label}）"))
+        self.form.addRow("マッチした日", QLabel(format_wareki(match.matched_on)))
+        self.form.addRow("状態", self.status)
+        self.form.addRow("結果", self.outcome)
+
+    def value(self) -> tuple[str, str]:
+        return self.status.currentText(), self.outcome.toPlainText()

@@ -10,7 +10,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from shienapp.core.directory import OrganisationRow, PersonRow, ResourceRow
 from shienapp.core.jpdate import format_wareki
-from shienapp.core.matching import Candidate, NeedRow
+from shienapp.core.matching import Candidate, MatchRow, NeedRow
 from shienapp.core.text import matches, reading_sort_key, search_terms
 from shienapp.gui.table_model import SORT_ROLE, RowTableModel, SortRoleProxy
 from shienapp.gui.table_model import Index as _Index
@@ -117,6 +117,27 @@ class CandidateTableModel(RowTableModel[Candidate]):
             return (-c.score, reading_sort_key(c.reading, c.name))
         if role == Qt.ItemDataRole.ForegroundRole and c.double_booked:
             return QBrush(FLAG)
+        return None
+
+
+class MatchTableModel(RowTableModel[MatchRow]):
+    headers = ("マッチした日", "種類", "相手", "日時", "状態", "結果")
+
+    def cell(self, m: MatchRow, column: int, role: int) -> Any:
+        values = (
+            format_wareki(m.matched_on),
+            m.kind_label,
+            m.partner_name,
+            m.slot.describe() if m.slot else "",
+            m.status,
+            m.outcome,
+        )
+        if role == Qt.ItemDataRole.DisplayRole:
+            return values[column]
+        if role == SORT_ROLE:
+            return m.matched_on.toordinal() if column == 0 else values[column]
+        if role == Qt.ItemDataRole.ForegroundRole and m.status in ("終了", "不成立"):
+            return QBrush(MUTED)
         return None
 
 

@@ -25,18 +25,21 @@ from PySide6.QtWidgets import (
 
 from shienapp.core.changes import Changes
 from shienapp.core.context import AppContext
-from shienapp.core.directory import DEFAULT_CATEGORIES, TARGET_GROUPS
+from shienapp.core.directory import TARGET_GROUPS, VOCABULARIES
 from shienapp.core.errors import UserError
 from shienapp.core.schedule import WEEKDAY_JA
 from shienapp.core.timetable import PARTS, timetable
 from shienapp.gui.directory.dialogs import (
     NeedDialog,
     OrganisationDialog,
+    OutcomeDialog,
     PersonDialog,
     ResourceDialog,
 )
+from shienapp.gui.directory.lists_dialog import ListsDialog
 from shienapp.gui.directory.model import (
     CandidateTableModel,
+    MatchTableModel,
     NeedTableModel,
     OrganisationTableModel,
     PersonTableModel,
@@ -165,6 +168,18 @@ def _combo(items: list[tuple[str, Any]]) -> QComboBox:
     return combo
 
 
+def _refill(combo: QComboBox, items: list[tuple[str, Any]]) -> None:
+    """Replace a filter's choices, keeping what was chosen (if still there) and quiet."""
+    current = combo.currentData()
+    combo.blockSignals(True)
+    combo.clear()
+    combo.addItem("すべて", None)
+    for label, value in items:
+        combo.addItem(label, value)
+    select_data(combo, current)
+    combo.blockSignals(False)
+
+
 class DirectoryTab(QWidget):
     def __init__(self, ctx: AppContext, signals: AppSignals, parent: QWidget | None = None):
         super().__init__(parent)
@@ -174,7 +189,7 @@ class DirectoryTab(QWidget):
         # resources
         self.resources = _ListPage(ResourceTableModel(self), 5, ["追加", "編集", "削除"])
         self.district_filter = QComboBox()
-        self.category_filter = _combo([(c, c) for c in DEFAULT_CATEGORIES])
+        self.category_filter = QComboBox()
         self.target_filter = _combo([(g, g) for g in TARGET_GROUPS])
         self.weekday_filter = _combo([(f"{d}曜", i) for i, d in enumerate(WEEKDAY_JA)])
         self.resources.add_filter("地区", self.district_filter, "district")
@@ -245,10 +260,25 @@ class DirectoryTab(QWidget):
         row.addWidget(self.match_button)
         row.addStretch(1)
         ll.addLayout(row)
+        self.matches = MatchTableModel(self)
+        self.matches_view = _table(self.matches, 5)
+        self.matches_view.setSortingEnabled(False)
+        self.matches_view.setMaximumHeight(130)
+        self.outcome_button = QPushButton("結果を記録…")
+        self.outcome_button.setToolTip("選んだマッチが成立したか、終わったかを記録します")
+        heading = QHBoxLayout()
+        heading.addWidget(QLabel("このニーズのマッチと結果"))
+        heading.addStretch(1)
+        heading.addWidget(self.outcome_button)
+        ll.addLayout(heading)
+        ll.addWidget(self.matches_view)
         ll.addWidget(self.unmet_label)
         split.addWidget(lower)
         self.needs.body.addWidget(split, 1)
 
+        self.lists_button = QPushButton("一覧の編集…")
+        self.lists_button.setToolTip("活動の分類、担い手のできること、団体の種別、研修の名称")
+        self.pages.setCornerWidget(self.lists_button, Qt.Corner.TopRightCorner)
         self.pages.addTab(self.resources, "活動・社会資源")
         self.pages.addTab(self.people, "人・担い手")
         self.pages.addTab(self.organisations, "組織・団体")
@@ -285,6 +315,9 @@ class DirectoryTab(QWidget):
             lambda *_a: self.show_candidates()
         )
         self.match_button.clicked.connect(self.record_match)
+        self.outcome_button.clicked.connect(self.record_outcome)
+        self.matches_view.doubleClicked.connect(lambda _i: self.record_outcome())
+        self.lists_button.clicked.connect(self.edit_lists)
 
     # --- loading -----------------------------------------------------------------------------
 
@@ -298,16 +331,14 @@ class DirectoryTab(QWidget):
         self.people.model.set_rows(d.list_people())
         self.organisations.model.set_rows(d.list_organisations())
         self.needs.model.set_rows(self.ctx.matching.list_needs())
-        districts = [(row.name, row.id) for row in self.ctx.districts.list_districts()]
-        for combo in (self.district_filter, self.people_district):
-            current = combo.currentData()
-            combo.blockSignals(True)
-            combo.clear()
-            combo.addItem("すべて", None)
-            for name, district_id in districts:
-                combo.addItem(name, district_id)
-            select_data(combo, current)
-            combo.blockSignals(False)
+        districts = self._districts()
+        _refill(self.district_filter, districts)
+        _refill(self.people_district, districts)
+        categories = d.terms("category")
+        categories += sorted(
+            {r.category for r in self.resources.model.rows if r.category} - set(categories)
+        )
+        _refill(self.category_filter, [(c, c) for c in categories])
         for page in (self.resources, self.people, self.organisations, self.needs):
             page.update_count()
             page.table.resizeColumnsToContents()
@@ -326,6 +357,9 @@ class DirectoryTab(QWidget):
             for i in range(self.resources.proxy.rowCount())
         ]  # fmt: skip
         self.timetable.set_cells(timetable(shown))
+
+    def _vocab(self) -> dict[str, list[str]]:
+        return {kind: self.ctx.directory.terms(kind) for kind in VOCABULARIES}
 
     def _districts(self) -> list[tuple[str, uuid.UUID]]:
         return [(row.name, row.id) for row in self.ctx.districts.list_districts()]
@@ -363,7 +397,13 @@ class DirectoryTab(QWidget):
             d.create_resource,
             d.update_resource,
             lambda save: ResourceDialog(
-                self._districts(), d.list_organisations(), row, save, self
+                self._districts(),
+                d.list_organisations(),
+                self.people.model.rows,
+                self._vocab(),
+                row,
+                save,
+                self,
             ).exec(),
         )
 
@@ -374,7 +414,7 @@ class DirectoryTab(QWidget):
             self.people,
             d.create_person,
             d.update_person,
-            lambda save: PersonDialog(self._districts(), row, save, self).exec(),
+            lambda save: PersonDialog(self._districts(), self._vocab(), row, save, self).exec(),
         )
 
     def edit_organisation(self, row: Any) -> None:
@@ -384,7 +424,9 @@ class DirectoryTab(QWidget):
             self.organisations,
             d.create_organisation,
             d.update_organisation,
-            lambda save: OrganisationDialog(self._districts(), row, save, self).exec(),
+            lambda save: OrganisationDialog(
+                self._districts(), self._vocab(), row, save, self
+            ).exec(),
         )
 
     def edit_need(self, row: Any) -> None:
@@ -395,7 +437,7 @@ class DirectoryTab(QWidget):
             m.create_need,
             m.update_need,
             lambda save: NeedDialog(
-                self._districts(), self.ctx.directory.list_people(), row, save, self
+                self._districts(), self.people.model.rows, self._vocab(), row, save, self
             ).exec(),
         )
 
@@ -426,6 +468,8 @@ class DirectoryTab(QWidget):
 
     def show_candidates(self) -> None:
         need = self.needs.selected()
+        self.matches.set_rows(self.ctx.matching.list_matches(need.id) if need else [])
+        self.matches_view.resizeColumnsToContents()
         if need is None:
             self.candidates.set_rows([])
             self.candidates_label.setText(
@@ -472,6 +516,27 @@ class DirectoryTab(QWidget):
             return
         self._emit(changes)
         self.needs.select_id(need.id)
+
+    def record_outcome(self) -> None:
+        index = self.matches_view.currentIndex()
+        if not index.isValid():
+            QMessageBox.information(self, "結果を記録", "結果を記録するマッチを選んでください。")
+            return
+        match = self.matches.row_at(index.row())
+        need = self.needs.selected()
+
+        def save(status: str, outcome: str) -> None:
+            self._emit(self.ctx.matching.update_match(match.id, match.version, status, outcome))
+
+        if OutcomeDialog(match, save, self).exec() and need is not None:
+            self.needs.select_id(need.id)
+
+    def edit_lists(self) -> None:
+        d = self.ctx.directory
+        dialog = ListsDialog(d.terms, d.set_terms, self)
+        dialog.exec()
+        if dialog.saved:
+            self._emit(dialog.saved)
 
 
 def create_directory_tab(
