@@ -213,7 +213,8 @@ class ResourceDialog(_Form):
         helper_ids = set(row.helper_ids) if row else set()
         self.helpers = QListWidget()
         self.helpers.setFixedHeight(110)
-        for p in people:
+        # Those already helping first, so they are seen without scrolling.
+        for p in sorted(people, key=lambda p: p.id not in helper_ids):
             if p.is_volunteer or p.id in helper_ids:
                 item = QListWidgetItem(_person_label(p))
                 item.setData(Qt.ItemDataRole.UserRole, p.id)
