@@ -125,7 +125,12 @@ def build_parser() -> JaArgumentParser:
     imp = sub.add_parser(
         "import", help="Excel / CSV から取り込みます（すべて成功したときだけ保存）"
     )
-    imp.add_argument("kind", choices=["districts"], help="取り込む種類")
+    imp.add_argument(
+        "kind",
+        choices=["districts", "people", "resources", "organizations"],
+        help="districts: 地区台帳, people: 人・担い手, resources: 活動・社会資源, "
+        "organizations: 組織・団体",
+    )
     imp.add_argument(
         "file", type=Path, metavar="FILE", help=".xlsx または .csv（UTF-8 / Shift_JIS）"
     )
@@ -140,8 +145,18 @@ def build_parser() -> JaArgumentParser:
     exp = sub.add_parser("export", help="Excel（会議予定は .ics）に書き出します")
     exp.add_argument(
         "kind",
-        choices=["districts", "meetings", "calendar"],
-        help="districts: 地区台帳, meetings: 会議一覧と活動件数, calendar: 予定の会議（.ics）",
+        choices=[
+            "districts",
+            "meetings",
+            "calendar",
+            "people",
+            "volunteers",
+            "resources",
+            "organizations",
+        ],
+        help="districts: 地区台帳, meetings: 会議一覧と活動件数, calendar: 予定の会議（.ics）, "
+        "people: 人（取扱注意）, volunteers: 担い手だけ（取扱注意）, resources: 活動・社会資源, "
+        "organizations: 組織・団体",
     )
     exp.add_argument("file", type=Path, metavar="FILE", help="書き出し先（.xlsx / .ics）")
     exp.add_argument(
@@ -154,8 +169,12 @@ def build_parser() -> JaArgumentParser:
     exp.set_defaults(handler=cmd_export)
 
     tmpl = sub.add_parser("template", help="空の取込テンプレートを保存します")
-    tmpl.add_argument("kind", choices=["districts"], help="テンプレートの種類")
-    tmpl.add_argument("file", type=Path, metavar="FILE.xlsx", help="保存先")
+    tmpl.add_argument(
+        "kind",
+        choices=["districts", "people", "resources", "organizations"],
+        help="テンプレートの種類",
+    )
+    tmpl.add_argument("file", type=Path, metavar="FILE", help="保存先（.xlsx か .csv）")
     tmpl.set_defaults(handler=cmd_template)
 
     prn = sub.add_parser("print", help="PDF を作ります")
@@ -285,12 +304,19 @@ def cmd_match(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from shienapp.core.district_io import import_districts
-
     _require_file(args.file)
+    if args.create_blocks and args.kind != "districts":
+        raise UserError("--create-blocks は import districts のときだけ指定できます。")
     ctx = _ctx(args)
     try:
-        report = import_districts(ctx.db, args.file, create_blocks=args.create_blocks)
+        if args.kind == "districts":
+            from shienapp.core.district_io import import_districts
+
+            report = import_districts(ctx.db, args.file, create_blocks=args.create_blocks)
+        else:
+            from shienapp.core.directory_io import import_records
+
+            report = import_records(ctx.db, args.kind, args.file)  # type: ignore[assignment]
         print(report.summary())
     finally:
         ctx.close()
@@ -313,6 +339,15 @@ def cmd_export(args: argparse.Namespace) -> int:
 
             count = export_meetings(ctx.meetings, args.file, args.fiscal_year)
             print(f"会議 {count} 件を {args.file} に書き出しました。")
+        elif args.kind in ("people", "volunteers", "resources", "organizations"):
+            from shienapp.core.directory_io import export_records
+
+            kind = "people" if args.kind == "volunteers" else args.kind
+            count = export_records(
+                ctx.db, kind, args.file, volunteers_only=args.kind == "volunteers"
+            )
+            care = "（取扱注意: 個人情報を含みます）" if kind == "people" else ""
+            print(f"{count} 件を {args.file} に書き出しました。{care}")
         else:
             from shienapp.core.meeting_export import export_calendar
 
@@ -324,10 +359,17 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from shienapp.core.district_io import write_template
+    if args.kind == "districts":
+        from shienapp.core.district_io import write_template
 
-    _require_suffix(args.file, ".xlsx")
-    write_template(args.file)
+        _require_suffix(args.file, ".xlsx")
+        write_template(args.file)
+    else:
+        from shienapp.core.directory_io import write_template as write_directory_template
+
+        if args.file.suffix.lower() != ".csv":
+            _require_suffix(args.file, ".xlsx")
+        write_directory_template(args.kind, args.file)
     print(f"取込テンプレートを {args.file} に保存しました。")
     return 0
 

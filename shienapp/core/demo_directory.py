@@ -122,6 +122,9 @@ class DirectorySummary:
     matches: int
 
 
+_KANA_NUMBERS = ("", "いち", "に", "さん", "よん", "ご", "ろく", "なな", "はち", "きゅう", "じゅう")
+
+
 def build_demo_directory(s: Session, rng: random.Random, today: date) -> DirectorySummary:
     """Fill the directory inside the demo's transaction; the registry and councils exist."""
     districts = list(s.scalars(select(District).order_by(District.code)))
@@ -189,7 +192,7 @@ def _organisations(s: Session, rng: random.Random, districts: list[District]) ->
             Organisation(
                 id=uuid.uuid4(),
                 name=f"第{number}地域包括支援センター",
-                reading=f"だい{number}ちいきほうかつしえんせんたー",
+                reading=f"だい{_KANA_NUMBERS[number]}ちいきほうかつしえんせんたー",
                 kind="地域包括支援センター",
                 district_id=district.id,
             )

@@ -79,6 +79,7 @@ class Sheet:
     number_formats: dict[int, str] = field(default_factory=dict)
     widths: dict[int, float] = field(default_factory=dict)
     wrap_columns: frozenset[int] = frozenset()
+    print_header: str = ""  # printed at the top of every page (e.g. 取扱注意)
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -342,6 +343,10 @@ def write_xlsx(path: Path, sheets: list[Sheet]) -> None:
                 widths[c] = max(widths[c], _cell_width(value))
         if spec.headers:
             worksheet.freeze_panes = "A2"
+        if spec.print_header:
+            worksheet.oddHeader.center.text = spec.print_header
+            worksheet.evenHeader.center.text = spec.print_header
+            worksheet.print_title_rows = "1:1"
         for c, width in enumerate(widths):
             letter = get_column_letter(c + 1)
             chosen = spec.widths.get(c, min(max(width + 2, 6), 60))

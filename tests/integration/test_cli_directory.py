@@ -108,3 +108,35 @@ def test_match_with_an_unknown_need_says_so_in_japanese(small_db: Path) -> None:
 def test_people_sort_by_reading_not_by_code_point(small_db: Path) -> None:
     names = [row[1] for row in lines("list", "people", "--db", small_db)]
     assert names == ["青木 隆", "石川 茂", "上田 清"]
+
+
+def test_export_import_and_template_round_trip(demo_db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.sqlite3"
+    copy.write_bytes(demo_db.read_bytes())
+    for kind, count in (("people", 488), ("organizations", 50), ("resources", 100)):
+        out = tmp_path / f"{kind}.xlsx"
+        result = run("export", kind, out, "--db", copy)
+        assert result.returncode == 0, result.stderr
+        assert f"{count} 件" in result.stdout
+        assert ("取扱注意" in result.stdout) == (kind == "people")
+        result = run("import", kind, out, "--db", copy)
+        assert result.returncode == 0, result.stderr
+        assert f"新規 0 件・更新 0 件・変更なし {count} 件" in result.stdout
+    template = tmp_path / "organizations.csv"
+    assert run("template", "organizations", template).returncode == 0
+    result = run("import", "organizations", template, "--db", copy)
+    assert "新規 0 件" in result.stdout  # the example row is not imported
+
+
+def test_a_bad_import_exits_with_the_rows_in_japanese_and_saves_nothing(
+    small_db: Path, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("氏名,地区,電話\n新しい 人,中居,099-111-2222\n別の 人,どこか,abc\n", "utf-8")
+    before = lines("list", "people", "--db", small_db)
+    result = run("import", "people", bad, "--db", small_db)
+    assert result.returncode == 1
+    assert "3行目「地区」列: 地区「どこか」は登録されていません" in result.stderr
+    assert "3行目「電話」列" in result.stderr
+    assert "データは変更していません" in result.stderr
+    assert lines("list", "people", "--db", small_db) == before
