@@ -202,6 +202,22 @@ def build_parser() -> JaArgumentParser:
         p.add_argument("--out", required=True, type=Path, metavar="FILE.pdf", help="保存先")
         _add_db(p)
         p.set_defaults(handler=cmd_print_meeting)
+    directory = prn_sub.add_parser(
+        "directory", help="支え合い活動・社会資源の一覧（分類別の冊子。--staff で職員用）"
+    )
+    directory.add_argument(
+        "--staff",
+        action="store_true",
+        help="職員用（担当者・協力者の名前と休止中の活動も載せる。取扱注意）",
+    )
+    week = prn_sub.add_parser("timetable", help="週間活動表（A4 横。地区か会場ごと）")
+    week.add_argument("--venue", metavar="NAME", help="この会場の活動だけ")
+    roster = prn_sub.add_parser("roster", help="担い手名簿（職員用・取扱注意）")
+    for p in (directory, week, roster):
+        p.add_argument("--district", metavar="NAME", help="この地区だけ（省略時は市内全域）")
+        p.add_argument("--out", required=True, type=Path, metavar="FILE.pdf", help="保存先")
+        _add_db(p)
+        p.set_defaults(handler=cmd_print_directory)
     return parser
 
 
@@ -409,6 +425,39 @@ def cmd_print_meeting(args: argparse.Namespace) -> int:
         ctx.close()
     write_bytes_atomically(args.out, pdf)
     print(f"{row.label} の{what}を {args.out} に保存しました。")
+    return 0
+
+
+def cmd_print_directory(args: argparse.Namespace) -> int:
+    from shienapp.core import directory_print
+
+    _require_suffix(args.out, ".pdf")
+    ctx = _ctx(args)
+    try:
+        if args.document == "directory":
+            from shienapp.reports.directory import render_booklet
+
+            booklet = directory_print.booklet(
+                ctx.directory, district=args.district, staff=args.staff
+            )
+            pdf, scope = render_booklet(booklet), booklet.scope
+            what = "活動・社会資源の一覧" + ("（職員用・取扱注意）" if args.staff else "")
+        elif args.document == "timetable":
+            from shienapp.reports.directory import render_timetable
+
+            week = directory_print.weekly_timetable(
+                ctx.directory, district=args.district, venue=args.venue
+            )
+            pdf, scope, what = render_timetable(week), week.scope, "週間活動表"
+        else:
+            from shienapp.reports.directory import render_roster
+
+            roster = directory_print.roster(ctx.directory, district=args.district)
+            pdf, scope, what = render_roster(roster), roster.scope, "担い手名簿（取扱注意）"
+    finally:
+        ctx.close()
+    write_bytes_atomically(args.out, pdf)
+    print(f"{scope}の{what}を {args.out} に保存しました。")
     return 0
 
 

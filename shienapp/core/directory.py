@@ -376,6 +376,10 @@ class DirectoryService:
                     entry.sort_order = order
         return Changes(people=True)
 
+    def district_names(self) -> dict[uuid.UUID, str]:
+        with self._db.read() as s:
+            return district_names(s)
+
     # people
 
     def list_people(self, *, volunteers_only: bool = False) -> list[PersonRow]:

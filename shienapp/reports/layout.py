@@ -119,8 +119,9 @@ def build_pdf(
     footer: str,
     author: str = "shienapp",
     header: str | None = None,
+    landscape: bool = False,
 ) -> bytes:
-    """Lay out ``story`` on A4 portrait pages; every page ends with "footer … n / N".
+    """Lay out ``story`` on A4 (portrait unless ``landscape``); each page ends "footer … n / N".
 
     With ``header`` every page also starts with that line above a rule, so a loose page of a
     long sheet still says which meeting it belongs to; the top margin grows to make room.
@@ -132,7 +133,8 @@ def build_pdf(
     from reportlab.platypus import SimpleDocTemplate
 
     font = register_japanese_font()
-    width, height = A4
+    page = (A4[1], A4[0]) if landscape else A4
+    width, height = page
     footer = printable(footer)
     top_line = _fit(printable(header), font, 8.5, width - 2 * MARGIN_MM * mm) if header else ""
 
@@ -170,7 +172,7 @@ def build_pdf(
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
-        pagesize=A4,
+        pagesize=page,
         leftMargin=MARGIN_MM * mm,
         rightMargin=MARGIN_MM * mm,
         topMargin=(MARGIN_MM + (HEADER_MM if top_line else 0)) * mm,
@@ -186,12 +188,14 @@ def build_pdf(
     return buffer.getvalue()
 
 
-def title_block(left: list[Any], right: Any, right_mm: float, font: str) -> Table:
+def title_block(
+    left: list[Any], right: Any, right_mm: float, font: str, *, landscape: bool = False
+) -> Table:
     """The top of a sheet: title lines on the left, date and place on the right, a heavy rule."""
     from reportlab.lib.units import mm
     from reportlab.platypus import Table, TableStyle
 
-    width = text_width_mm()
+    width = text_width_mm(landscape=landscape)
     table = Table([[left, right]], colWidths=[(width - right_mm) * mm, right_mm * mm])
     table.setStyle(
         TableStyle(
@@ -225,9 +229,9 @@ def grow_rows(rows: list[list[Any]], heights: list[float | None], widths_mm: lis
                 heights[r] = max(heights[r] or 0, needed + 5)
 
 
-def text_width_mm() -> float:
-    """The width between the margins on A4, in millimetres."""
-    return 210.0 - 2 * MARGIN_MM
+def text_width_mm(*, landscape: bool = False) -> float:
+    """The width between the margins on A4 (portrait or landscape), in millimetres."""
+    return (297.0 if landscape else 210.0) - 2 * MARGIN_MM
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:

@@ -140,3 +140,29 @@ def test_a_bad_import_exits_with_the_rows_in_japanese_and_saves_nothing(
     assert "3行目「電話」列" in result.stderr
     assert "データは変更していません" in result.stderr
     assert lines("list", "people", "--db", small_db) == before
+
+
+def test_print_directory_timetable_and_roster(demo_db: Path, tmp_path: Path) -> None:
+    from pdfcheck import assert_japanese_font_only, read, texts
+
+    district = lines("list", "districts", "--db", demo_db)[0][1]
+    for args, expected in (
+        (("directory",), "市内全域の活動・社会資源の一覧"),
+        (("directory", "--district", district, "--staff"), "（職員用・取扱注意）"),
+        (("timetable", "--district", district), "の週間活動表"),
+        (("roster",), "担い手名簿（取扱注意）"),
+    ):
+        out = tmp_path / f"{args[0]}-{len(args)}.pdf"
+        result = run("print", *args, "--out", out, "--db", demo_db)
+        assert result.returncode == 0, result.stderr
+        assert expected in result.stdout
+        reader = read(out.read_bytes())
+        assert_japanese_font_only(reader)
+        assert texts(reader)[0].strip()
+    booklet = "".join(texts(read((tmp_path / "directory-1.pdf").read_bytes()))).replace(" ", "")
+    order = [booklet.find(f"■{c}") for c in DEFAULT_CATEGORIES]
+    assert all(i >= 0 for i in order) and order == sorted(order)
+    result = run("print", "directory", "--district", "どこにもない", "--out", tmp_path / "x.pdf",
+                 "--db", demo_db)  # fmt: skip
+    assert result.returncode == 1 and "見つかりません" in result.stderr
+    assert not (tmp_path / "x.pdf").exists()
