@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
@@ -219,3 +220,93 @@ def test_editing_a_list_offers_the_new_word_in_the_forms(
     tab.lists_button.click()
     assert ctx.directory.terms("category")[0] == "多世代交流"
     assert tab.category_filter.itemText(1) == "多世代交流"
+
+
+def _catch_preview(seen: list[tuple[bytes, str]]) -> None:
+    from shienapp.gui.pdf_preview import PdfPreviewDialog
+
+    widget = QApplication.activeModalWidget()
+    if not isinstance(widget, PdfPreviewDialog) or widget.document.pageCount() == 0:
+        QTimer.singleShot(20, lambda: _catch_preview(seen))
+        return
+    seen.append((widget.pdf, widget.windowTitle()))
+    widget.reject()
+
+
+@pytest.mark.parametrize(
+    ("entry", "title"),
+    [
+        (0, "活動・社会資源の一覧 中居"),
+        (1, "（職員用・取扱注意） 中居"),
+        (2, "週間活動表 中居"),
+        (4, "担い手名簿（取扱注意） 中居"),
+    ],
+)
+def test_print_menu_previews_the_chosen_district(
+    tab: DirectoryTab, qtbot: QtBot, entry: int, title: str
+) -> None:
+    tab.district_filter.setCurrentIndex(tab.district_filter.findText("中居"))
+    assert names(tab) == ["中居サロン", "見守り隊"]
+    seen: list[tuple[bytes, str]] = []
+    QTimer.singleShot(0, lambda: _catch_preview(seen))
+    tab.files.print_menu.actions()[entry].trigger()
+    qtbot.waitUntil(lambda: bool(seen), timeout=20000)
+    pdf, window_title = seen[0]
+    assert pdf.startswith(b"%PDF") and title in window_title
+
+
+def test_a_venue_timetable_needs_a_chosen_activity(
+    tab: DirectoryTab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
+    tab.resources.table.clearSelection()
+    tab.resources.table.setCurrentIndex(tab.resources.proxy.index(-1, -1))
+    tab.files.print_timetable(by_venue=True)
+    assert told and "会場のある活動を一覧から選んで" in told[0]
+
+
+def test_import_adds_rows_and_a_bad_file_changes_nothing(
+    tab: DirectoryTab, ctx: AppContext, qtbot: QtBot, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    from PySide6.QtWidgets import QMessageBox
+
+    import shienapp.gui.directory.files as files
+
+    told: list[str] = []
+    errors: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
+    monkeypatch.setattr(files, "show_error", lambda _p, exc, *_a: errors.append(exc.full_text()))
+    good = tmp_path / "good.csv"
+    good.write_text("名称,分類,地区,日時\n八幡体操,介護予防,八幡,毎週水曜 午前\n", "utf-8")
+    tab.files.import_file("resources", good)
+    qtbot.waitUntil(lambda: bool(told), timeout=10000)
+    assert "新規 1 件" in told[0]
+    qtbot.waitUntil(lambda: "八幡体操" in names(tab))
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("名称,地区\n新しい活動,中居\n壊れた活動,火星\n", "utf-8")
+    tab.files.import_file("resources", bad)
+    qtbot.waitUntil(lambda: bool(errors), timeout=10000)
+    assert "3行目「地区」列: 地区「火星」は登録されていません" in errors[0]
+    assert "新しい活動" not in [r.name for r in ctx.directory.list_resources()]
+
+
+def test_export_and_template_from_the_tab(
+    tab: DirectoryTab, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openpyxl import load_workbook
+    from PySide6.QtWidgets import QMessageBox
+
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
+    out = tmp_path / "people.xlsx"
+    tab.files.export_file("people", out)
+    qtbot.waitUntil(lambda: bool(told), timeout=10000)
+    assert "取扱注意" in told[0] and "取扱注意" in load_workbook(out).sheetnames
+    template = tmp_path / "t.csv"
+    tab.files.save_template("organizations", template)
+    assert template.read_text("utf-8-sig").startswith("ID,名称,フリガナ,種別")

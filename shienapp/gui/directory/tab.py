@@ -36,6 +36,7 @@ from shienapp.gui.directory.dialogs import (
     PersonDialog,
     ResourceDialog,
 )
+from shienapp.gui.directory.files import DirectoryFiles
 from shienapp.gui.directory.lists_dialog import ListsDialog
 from shienapp.gui.directory.model import (
     CandidateTableModel,
@@ -278,7 +279,13 @@ class DirectoryTab(QWidget):
 
         self.lists_button = QPushButton("一覧の編集…")
         self.lists_button.setToolTip("活動の分類、担い手のできること、団体の種別、研修の名称")
-        self.pages.setCornerWidget(self.lists_button, Qt.Corner.TopRightCorner)
+        self.files = DirectoryFiles(ctx, signals, self, self._chosen_district, self._chosen_venue)
+        corner = QWidget()
+        corner_row = QHBoxLayout(corner)
+        corner_row.setContentsMargins(0, 0, 0, 0)
+        for button in (self.files.print_button, self.files.files_button, self.lists_button):
+            corner_row.addWidget(button)
+        self.pages.setCornerWidget(corner, Qt.Corner.TopRightCorner)
         self.pages.addTab(self.resources, "活動・社会資源")
         self.pages.addTab(self.people, "人・担い手")
         self.pages.addTab(self.organisations, "組織・団体")
@@ -357,6 +364,16 @@ class DirectoryTab(QWidget):
             for i in range(self.resources.proxy.rowCount())
         ]  # fmt: skip
         self.timetable.set_cells(timetable(shown))
+
+    def _chosen_district(self) -> str | None:
+        """The district the page on screen is filtered to: what the printouts cover."""
+        on_people = self.pages.currentWidget() is self.people
+        combo = self.people_district if on_people else self.district_filter
+        return combo.currentText() if combo.currentData() is not None else None
+
+    def _chosen_venue(self) -> str | None:
+        row = self.resources.selected()
+        return row.venue if row is not None and row.venue else None
 
     def _vocab(self) -> dict[str, list[str]]:
         return {kind: self.ctx.directory.terms(kind) for kind in VOCABULARIES}
