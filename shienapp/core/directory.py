@@ -433,6 +433,23 @@ class DirectoryService:
         )
         return Changes(people=True)
 
+    def delete_organisation(self, org_id: uuid.UUID, version: int) -> Changes:
+        """Refused while an activity names it as its operator: the activity would lose it."""
+        with self._db.write() as s:
+            organisation = _get(s, Organisation, org_id, "組織・団体")
+            _check_version(organisation.version, version, f"「{organisation.name}」")
+            running = sorted(
+                r.name for r in _alive(s, Resource) if r.operator_id == organisation.id
+            )
+            if running:
+                raise UserError(
+                    f"「{organisation.name}」は {len(running)} 件の活動の運営団体です"
+                    f"（{'・'.join(running[:5])}{' ほか' if len(running) > 5 else ''}）。"
+                    "先にそれらの活動の運営団体を変えてから削除してください。"
+                )
+            organisation.deleted_at = utcnow()
+        return Changes(people=True)
+
     # resources
 
     def list_resources(self) -> list[ResourceRow]:

@@ -65,7 +65,7 @@ def test_people_are_created_updated_and_deleted(ctx: AppContext) -> None:
 
 
 def test_organisations_are_created_and_updated(ctx: AppContext) -> None:
-    # DirectoryService has no delete for organisations; only create and update are tested.
+    # Deleting an organisation is tested below (refused while it runs an activity).
     org_id, _ = ctx.directory.create_organisation(
         OrganisationInput("中居自治会", reading="なかいじちかい", kind="自治会")
     )
@@ -179,3 +179,17 @@ def test_contact_without_consent_is_flagged(
 ) -> None:
     person_id, _ = ctx.directory.create_person(data)
     assert ctx.directory.get_person(person_id).needs_consent_flag is flagged
+
+
+def test_an_organisation_running_an_activity_is_not_deleted(ctx: AppContext) -> None:
+    d = ctx.directory
+    org, _ = d.create_organisation(OrganisationInput(name="中居自治会"))
+    idle, _ = d.create_organisation(OrganisationInput(name="解散した会"))
+    salon, _ = d.create_resource(ResourceInput(name="中居サロン", operator_id=org))
+    with pytest.raises(UserError, match="1 件の活動の運営団体です（中居サロン）"):
+        d.delete_organisation(org, 1)
+    d.delete_organisation(idle, 1)
+    assert [o.name for o in d.list_organisations()] == ["中居自治会"]
+    d.delete_resource(salon, 1)
+    d.delete_organisation(org, 1)
+    assert d.list_organisations() == []

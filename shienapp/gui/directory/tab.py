@@ -234,7 +234,7 @@ class DirectoryTab(QWidget):
         )
         self.consent_note.setStyleSheet("color: #b00020;")
         self.people.body.addWidget(self.consent_note)
-        self.organisations = _ListPage(OrganisationTableModel(self), 0, ["追加", "編集"])
+        self.organisations = _ListPage(OrganisationTableModel(self), 0, ["追加", "編集", "削除"])
 
         # needs and matching
         self.needs = _ListPage(NeedTableModel(self), 4, ["受け付ける", "編集"])
@@ -316,6 +316,7 @@ class DirectoryTab(QWidget):
         self.people.table.doubleClicked.connect(lambda _i: self.edit_person(self.people.selected()))
         o["追加"].clicked.connect(lambda: self.edit_organisation(None))
         o["編集"].clicked.connect(lambda: self.edit_organisation(self.organisations.selected()))
+        o["削除"].clicked.connect(self.delete_organisation)
         n["受け付ける"].clicked.connect(lambda: self.edit_need(None))
         n["編集"].clicked.connect(lambda: self.edit_need(self.needs.selected()))
         self.needs.table.selectionModel().currentRowChanged.connect(
@@ -471,6 +472,14 @@ class DirectoryTab(QWidget):
         if row is not None:
             self._confirm_delete(
                 f"「{row.name}」", lambda: self.ctx.directory.delete_resource(row.id, row.version)
+            )
+
+    def delete_organisation(self) -> None:
+        row = self.organisations.selected()
+        if row is not None:
+            self._confirm_delete(
+                f"「{row.name}」",
+                lambda: self.ctx.directory.delete_organisation(row.id, row.version),
             )
 
     def delete_person(self) -> None:
