@@ -153,12 +153,13 @@ def build_parser() -> JaArgumentParser:
             "volunteers",
             "resources",
             "organizations",
+            "hsds",
         ],
         help="districts: 地区台帳, meetings: 会議一覧と活動件数, calendar: 予定の会議（.ics）, "
         "people: 人（取扱注意）, volunteers: 担い手だけ（取扱注意）, resources: 活動・社会資源, "
-        "organizations: 組織・団体",
+        "organizations: 組織・団体, hsds: 活動と日時（Open Referral HSDS 形式の .json）",
     )
-    exp.add_argument("file", type=Path, metavar="FILE", help="書き出し先（.xlsx / .ics）")
+    exp.add_argument("file", type=Path, metavar="FILE", help="書き出し先（.xlsx / .ics / .json）")
     exp.add_argument(
         "--fiscal-year",
         type=_fiscal_year,
@@ -340,7 +341,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    _require_suffix(args.file, ".ics" if args.kind == "calendar" else ".xlsx")
+    suffixes = {"calendar": ".ics", "hsds": ".json"}
+    _require_suffix(args.file, suffixes.get(args.kind, ".xlsx"))
     if args.fiscal_year is not None and args.kind != "meetings":
         raise UserError("--fiscal-year は export meetings のときだけ指定できます。")
     ctx = _ctx(args)
@@ -364,6 +366,11 @@ def cmd_export(args: argparse.Namespace) -> int:
             )
             care = "（取扱注意: 個人情報を含みます）" if kind == "people" else ""
             print(f"{count} 件を {args.file} に書き出しました。{care}")
+        elif args.kind == "hsds":
+            from shienapp.core.directory_io import export_hsds
+
+            count = export_hsds(ctx.db, args.file)
+            print(f"活動 {count} 件を Open Referral（HSDS）形式で {args.file} に書き出しました。")
         else:
             from shienapp.core.meeting_export import export_calendar
 

@@ -910,3 +910,62 @@ def write_template(kind: str, path: Path) -> None:
             ),
         ],
     )
+
+
+# --- Open Referral (HSDS) ---------------------------------------------------------------------
+
+_HSDS_STATUS = {"活動中": "active", "準備中": "inactive", "休止": "inactive", "終了": "defunct"}
+
+
+def export_hsds(db: Database, path: Path) -> int:
+    """Activities as Open Referral HSDS 3 JSON (organizations, services with their schedules).
+
+    For a city's open data or another system: only what a residents' booklet would show, so no
+    private person's name or contact leaves this way. Returns the services written.
+    """
+    import json
+
+    from shienapp.core.files import write_bytes_atomically
+
+    service = DirectoryService(db)
+    resources = service.list_resources()
+    organisations = {
+        str(o.id): {"id": str(o.id), "name": o.name, "description": o.kind}
+        for o in service.list_organisations()
+        if any(r.operator_id == o.id for r in resources)
+    }
+    services = []
+    for r in resources:
+        schedules = []
+        for number, slot in enumerate(r.schedule):
+            schedule = slot.to_hsds() | {
+                "id": str(uuid.uuid5(r.id, f"schedule-{number}")),
+                "service_id": str(r.id),
+                "timezone": 9,  # UTC+9: HSDS gives the offset in hours
+            }
+            schedules.append(schedule)
+        services.append(
+            {
+                "id": str(r.id),
+                "organization_id": str(r.operator_id) if r.operator_id else None,
+                "name": r.name,
+                "alternate_name": r.reading,
+                "description": "・".join(p for p in (r.category, *r.target_groups) if p),
+                "status": _HSDS_STATUS.get(r.status, "inactive"),
+                "fees_description": r.fee,
+                "eligibility_description": "・".join(r.target_groups),
+                "schedules": schedules,
+                "locations": [{"name": r.venue, "description": r.district_name}] if r.venue else [],
+                "contacts": [{"name": r.public_contact}] if r.public_contact else [],
+                "capacities": [{"maximum": r.capacity, "unit": {"name": "人"}}]
+                if r.capacity
+                else [],
+            }
+        )
+    document = {
+        "organizations": list(organisations.values()),
+        "services": services,
+    }
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    write_bytes_atomically(Path(path), text.encode("utf-8"))
+    return len(services)

@@ -310,3 +310,7 @@ def test_export_and_template_from_the_tab(
     template = tmp_path / "t.csv"
     tab.files.save_template("organizations", template)
     assert template.read_text("utf-8-sig").startswith("ID,名称,フリガナ,種別")
+    hsds = tmp_path / "hsds.json"
+    tab.files.export_hsds(hsds)
+    assert '"byday": "2TH,4TH"' in hsds.read_text("utf-8")
+    assert "活動 3 件" in told[-1]

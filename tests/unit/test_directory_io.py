@@ -338,3 +338,24 @@ def test_shipped_templates_are_the_current_ones(kind: str, tmp_path: Path) -> No
                 for ws in load_workbook(fresh).worksheets
             ]
             assert values[0][0] == [c.header for c in COLUMNS[kind]]
+
+
+def test_hsds_export_carries_schedules_and_no_private_person(
+    ctx: AppContext, city: dict[str, uuid.UUID], tmp_path: Path
+) -> None:
+    import json
+
+    from shienapp.core.directory_io import export_hsds
+
+    path = tmp_path / "hsds.json"
+    assert export_hsds(ctx.db, path) == 1
+    text = path.read_text("utf-8")
+    document = json.loads(text)
+    [service] = document["services"]
+    [schedule] = service["schedules"]
+    assert (schedule["freq"], schedule["byday"]) == ("MONTHLY", "3WE")
+    assert (schedule["opens_at"], schedule["closes_at"]) == ("13:00", "17:00")
+    assert service["status"] == "active" and service["organization_id"] == str(city["operator"])
+    assert [o["name"] for o in document["organizations"]] == ["中居地区社協"]
+    assert "石川" not in text and "099-123-4567" not in text  # the contact person stays home
+    assert "社協 099-900-1234" in text

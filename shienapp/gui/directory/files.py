@@ -60,6 +60,9 @@ class DirectoryFiles:
         self.files_menu.addAction(
             "担い手だけを書き出す…", lambda: self.export_file("people", volunteers_only=True)
         )
+        self.files_menu.addAction(
+            "活動と日時を Open Referral（HSDS）形式で書き出す…", lambda: self.export_hsds()
+        )
         self.files_menu.addSeparator()
         for kind, label in KIND_LABELS.items():
             self.files_menu.addAction(
@@ -197,6 +200,31 @@ class DirectoryFiles:
             done,
             lambda exc: show_error(self.parent, exc),
             cancellable=False,
+        )
+
+    def export_hsds(self, path: Path | None = None) -> None:
+        from shienapp.core.directory_io import export_hsds
+        from shienapp.core.errors import UserError
+
+        if path is None:
+            name, _ = QFileDialog.getSaveFileName(
+                self.parent,
+                "Open Referral（HSDS）形式で書き出す",
+                "活動_hsds.json",
+                "JSON (*.json)",
+            )
+            if not name:
+                return
+            path = Path(name if name.lower().endswith(".json") else name + ".json")
+        try:
+            count = export_hsds(self.ctx.db, path)
+        except (UserError, OSError) as exc:
+            show_error(self.parent, exc)
+            return
+        QMessageBox.information(
+            self.parent,
+            "書き出しました",
+            f"活動 {count} 件を {path} に書き出しました（個人の名前・連絡先は含みません）。",
         )
 
     def save_template(self, kind: str, path: Path | None = None) -> None:
