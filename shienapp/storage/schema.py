@@ -11,5 +11,6 @@ REVISIONS: tuple[str, ...] = (
     "0002_councils",
     "0003_meetings",
     "0004_directory",
+    "0005_network",
 )
 HEAD = REVISIONS[-1]

@@ -49,6 +49,11 @@ APP_TABLES = {
     "resources",
     "needs",
     "matches",
+    "network_maps",
+    "network_map_versions",
+    "network_nodes",
+    "network_edges",
+    "network_views",
 }
 
 

@@ -17,6 +17,13 @@ from shienapp.storage.models.meetings import (
     Meeting,
     Person,
 )
+from shienapp.storage.models.network import (
+    NetworkEdge,
+    NetworkMap,
+    NetworkMapVersion,
+    NetworkNode,
+    NetworkView,
+)
 from shienapp.storage.models.registry import (
     Block,
     Council,
@@ -40,6 +47,11 @@ __all__ = [
     "Match",
     "Meeting",
     "Need",
+    "NetworkEdge",
+    "NetworkMap",
+    "NetworkMapVersion",
+    "NetworkNode",
+    "NetworkView",
     "Organisation",
     "Person",
     "RecordMixin",

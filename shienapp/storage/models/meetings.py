@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     Time,
+    Uuid,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -177,6 +178,11 @@ class ActionItem(RecordMixin, Base):
     due_on: Mapped[date | None] = mapped_column(Date, default=None)
     status: Mapped[str] = mapped_column(String(10), default="未着手")
     completed_on: Mapped[date | None] = mapped_column(Date, default=None)
+    # A follow-up of a network map: the node or tie (its key, kept across versions) it is about.
+    map_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("network_maps.id"), index=True, default=None
+    )
+    map_item_key: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)
 
     __table_args__ = (
         CheckConstraint("status IN ('未着手', '対応中', '完了')", name="status_known"),
