@@ -16,6 +16,7 @@ class Changes:
     councils: bool = False
     people: bool = False
     meetings: bool = False
+    maps: bool = False
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(

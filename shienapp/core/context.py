@@ -14,6 +14,7 @@ from shienapp.core.districts import DistrictService
 from shienapp.core.errors import UserError
 from shienapp.core.matching import MatchingService
 from shienapp.core.meetings import MeetingService
+from shienapp.core.network import NetworkService
 from shienapp.storage.db import Database, DatabaseError, open_database
 
 
@@ -61,6 +62,10 @@ class AppContext:
     @cached_property
     def matching(self) -> MatchingService:
         return MatchingService(self.db)
+
+    @cached_property
+    def network(self) -> NetworkService:
+        return NetworkService(self.db)
 
     def close(self) -> None:
         self.db.dispose()
