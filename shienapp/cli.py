@@ -105,9 +105,10 @@ def build_parser() -> JaArgumentParser:
             "resources",
             "organizations",
             "needs",
+            "maps",
         ],
         help="一覧にする種類（people: 人・担い手, resources: 活動・社会資源, "
-        "organizations: 組織・団体, needs: ニーズ）",
+        "organizations: 組織・団体, needs: ニーズ, maps: ネットワーク形成図）",
     )
     _add_db(listing)
     listing.set_defaults(handler=cmd_list)
@@ -127,9 +128,9 @@ def build_parser() -> JaArgumentParser:
     )
     imp.add_argument(
         "kind",
-        choices=["districts", "people", "resources", "organizations"],
+        choices=["districts", "people", "resources", "organizations", "network"],
         help="districts: 地区台帳, people: 人・担い手, resources: 活動・社会資源, "
-        "organizations: 組織・団体",
+        "organizations: 組織・団体, network: ネットワーク形成図（.graphml。新しい地図になります）",
     )
     imp.add_argument(
         "file", type=Path, metavar="FILE", help=".xlsx または .csv（UTF-8 / Shift_JIS）"
@@ -154,12 +155,25 @@ def build_parser() -> JaArgumentParser:
             "resources",
             "organizations",
             "hsds",
+            "network",
         ],
         help="districts: 地区台帳, meetings: 会議一覧と活動件数, calendar: 予定の会議（.ics）, "
         "people: 人（取扱注意）, volunteers: 担い手だけ（取扱注意）, resources: 活動・社会資源, "
         "organizations: 組織・団体, hsds: 活動と日時（Open Referral HSDS 形式の .json）",
     )
-    exp.add_argument("file", type=Path, metavar="FILE", help="書き出し先（.xlsx / .ics / .json）")
+    exp.add_argument(
+        "file", type=Path, nargs="?", metavar="FILE", help="書き出し先（.xlsx / .ics / .json）"
+    )
+    exp.add_argument("--map", metavar="ID", help="network のとき: 地図の ID か題名")
+    exp.add_argument(
+        "--out", type=Path, metavar="FILE", help="network のとき: .graphml / .svg / .png"
+    )
+    exp.add_argument(
+        "--version", type=int, metavar="N", help="network のとき: 版（省略時は作業中）"
+    )
+    exp.add_argument(
+        "--resident", action="store_true", help="network のとき: 個人を役割で表す住民向け"
+    )
     exp.add_argument(
         "--fiscal-year",
         type=_fiscal_year,
@@ -203,6 +217,21 @@ def build_parser() -> JaArgumentParser:
         p.add_argument("--out", required=True, type=Path, metavar="FILE.pdf", help="保存先")
         _add_db(p)
         p.set_defaults(handler=cmd_print_meeting)
+    network = prn_sub.add_parser(
+        "network", help="ネットワーク形成図（A3/A4 横、凡例・分析のページ付き）"
+    )
+    network.add_argument("--map", required=True, metavar="ID", help="地図の ID か題名")
+    network.add_argument("--version", type=int, metavar="N", help="版（省略時は作業中の版）")
+    network.add_argument(
+        "--diff-from", type=int, metavar="M", help="この版と比べた変更前・変更後を印刷"
+    )
+    network.add_argument("--paper", choices=["A3", "A4"], default="A3", help="用紙（既定 A3）")
+    network.add_argument(
+        "--resident", action="store_true", help="住民向け（個人の名前を役割で表示）"
+    )
+    network.add_argument("--out", required=True, type=Path, metavar="FILE.pdf", help="保存先")
+    _add_db(network)
+    network.set_defaults(handler=cmd_print_network)
     directory = prn_sub.add_parser(
         "directory", help="支え合い活動・社会資源の一覧（分類別の冊子。--staff で職員用）"
     )
@@ -262,6 +291,11 @@ def cmd_list(args: argparse.Namespace) -> int:
             lines = [(c.id, c.name) for c in ctx.councils.list_councils()]
         elif args.kind == "meetings":
             lines = [(m.id, m.label) for m in ctx.meetings.list_meetings()]
+        elif args.kind == "maps":
+            lines = [
+                (m.id, f"{m.title}\t{m.scope}\t{m.versions}版\t点{m.nodes}・線{m.ties}")
+                for m in ctx.network.list_maps()
+            ]
         else:
             lines = _directory_lines(ctx, args.kind)
         for record_id, name in lines:
@@ -330,6 +364,16 @@ def cmd_import(args: argparse.Namespace) -> int:
             from shienapp.core.district_io import import_districts
 
             report = import_districts(ctx.db, args.file, create_blocks=args.create_blocks)
+        elif args.kind == "network":
+            from shienapp.core.network_graphml import import_graphml
+
+            map_id, nodes, ties, _ = import_graphml(ctx.network, args.file)
+            title = ctx.network.document(map_id).title
+            print(
+                f"{args.file.name} を地図「{title}」として取り込みました（点 {nodes}・線 {ties}）。"
+            )
+            print(map_id)
+            return 0
         else:
             from shienapp.core.directory_io import import_records
 
@@ -341,6 +385,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    if args.kind == "network":
+        return _export_network(args)
+    if args.file is None:
+        raise UserError("書き出し先のファイルを指定してください。")
     suffixes = {"calendar": ".ics", "hsds": ".json"}
     _require_suffix(args.file, suffixes.get(args.kind, ".xlsx"))
     if args.fiscal_year is not None and args.kind != "meetings":
@@ -378,6 +426,31 @@ def cmd_export(args: argparse.Namespace) -> int:
             print(f"予定の会議 {count} 件を {args.file} に書き出しました。")
     finally:
         ctx.close()
+    return 0
+
+
+def _export_network(args: argparse.Namespace) -> int:
+    if not args.map or not args.out:
+        raise UserError("export network には --map と --out を指定してください。")
+    suffix = args.out.suffix.lower()
+    if suffix not in (".graphml", ".svg", ".png"):
+        raise UserError(
+            f"保存先 {args.out} の拡張子は .graphml・.svg・.png のどれかにしてください。"
+        )
+    ctx = _ctx(args)
+    try:
+        doc = ctx.network.document(ctx.network.find_map(args.map).id, args.version)
+        if suffix == ".graphml":
+            from shienapp.core.network_graphml import write_graphml
+
+            write_graphml(doc, args.out, resident_safe=args.resident)
+        else:
+            from shienapp.gui.network.render import export_image
+
+            export_image(doc, args.out, resident_safe=args.resident)
+    finally:
+        ctx.close()
+    print(f"地図「{doc.title}」（{doc.version_label}）を {args.out} に書き出しました。")
     return 0
 
 
@@ -432,6 +505,27 @@ def cmd_print_meeting(args: argparse.Namespace) -> int:
         ctx.close()
     write_bytes_atomically(args.out, pdf)
     print(f"{row.label} の{what}を {args.out} に保存しました。")
+    return 0
+
+
+def cmd_print_network(args: argparse.Namespace) -> int:
+    from shienapp.reports.network import PrintOptions, render_comparison, render_network
+
+    _require_suffix(args.out, ".pdf")
+    ctx = _ctx(args)
+    try:
+        map_id = ctx.network.find_map(args.map).id
+        doc = ctx.network.document(map_id, args.version)
+        options = PrintOptions(paper=args.paper, resident_safe=args.resident)
+        if args.diff_from is not None:
+            old = ctx.network.document(map_id, args.diff_from)
+            pdf = render_comparison(old, doc, options)
+        else:
+            pdf = render_network(doc, options)
+    finally:
+        ctx.close()
+    write_bytes_atomically(args.out, pdf)
+    print(f"地図「{doc.title}」（{doc.version_label}）を {args.out} に保存しました。")
     return 0
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from shienapp.core.changes import Changes
 from shienapp.core.demo_directory import DirectorySummary, build_demo_directory
 from shienapp.core.demo_meetings import MeetingsSummary, build_demo_meetings
+from shienapp.core.demo_network import build_demo_network
 from shienapp.core.districts import (
     CouncilInput,
     StatisticsInput,
@@ -122,6 +123,7 @@ class DemoSummary:
     statistics: int
     meetings: MeetingsSummary | None = None
     directory: DirectorySummary | None = None
+    maps: int = 0
 
     def summary(self) -> str:
         text = (
@@ -141,6 +143,8 @@ class DemoSummary:
                 f"、人 {d.people} 人（担い手 {d.volunteers}）、組織・団体 {d.organisations}、"
                 f"活動・資源 {d.resources}、未対応のニーズ {d.open_needs} 件"
             )
+        if self.maps:
+            text += f"、ネットワーク形成図 {self.maps} 枚"
         return text
 
 
@@ -231,10 +235,13 @@ def build_demo(
         # A second generator, so the registry above is the same whatever meetings are made.
         meetings = build_demo_meetings(s, random.Random(seed + 1), today or date.today())
         directory = build_demo_directory(s, random.Random(seed + 2), today or date.today())
+        maps = build_demo_network(s, random.Random(seed + 3), today or date.today())
     summary = DemoSummary(
-        len(_BLOCKS), n_districts, n_districts - 1, statistics, meetings, directory
+        len(_BLOCKS), n_districts, n_districts - 1, statistics, meetings, directory, maps
     )
-    changes = Changes(districts=True, statistics=True, councils=True, people=True, meetings=True)
+    changes = Changes(
+        districts=True, statistics=True, councils=True, people=True, meetings=True, maps=True
+    )
     return summary, changes
 
 

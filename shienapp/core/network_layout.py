@@ -113,7 +113,7 @@ def _by_group(g: object, nodes: tuple[Node, ...], pinned: dict, seed: int) -> di
     for node in nodes:
         groups.setdefault(node.group or "（グループなし）", []).append(node.key)
     names = sorted(groups, key=lambda name: (-len(groups[name]), name))
-    radius = max(2.5, math.sqrt(len(nodes)) * 0.9) if len(names) > 1 else 0.0
+    radius = max(1.8, math.sqrt(len(nodes)) * 0.55) if len(names) > 1 else 0.0
     unit: dict = {}
     for i, name in enumerate(names):
         angle = 2 * math.pi * i / len(names)

@@ -120,6 +120,7 @@ def build_pdf(
     author: str = "shienapp",
     header: str | None = None,
     landscape: bool = False,
+    paper: str = "A4",
 ) -> bytes:
     """Lay out ``story`` on A4 (portrait unless ``landscape``); each page ends "footer … n / N".
 
@@ -127,13 +128,14 @@ def build_pdf(
     long sheet still says which meeting it belongs to; the top margin grows to make room.
     """
     from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.pagesizes import A3, A4
     from reportlab.lib.units import mm
     from reportlab.pdfgen.canvas import Canvas
     from reportlab.platypus import SimpleDocTemplate
 
     font = register_japanese_font()
-    page = (A4[1], A4[0]) if landscape else A4
+    size = A3 if paper == "A3" else A4
+    page = (size[1], size[0]) if landscape else size
     width, height = page
     footer = printable(footer)
     top_line = _fit(printable(header), font, 8.5, width - 2 * MARGIN_MM * mm) if header else ""
