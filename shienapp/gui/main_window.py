@@ -11,14 +11,11 @@ from shienapp.core.context import AppContext
 from shienapp.gui.directory.tab import create_directory_tab
 from shienapp.gui.districts.controller import create_district_tab
 from shienapp.gui.meetings.tab import create_meeting_tab
+from shienapp.gui.network.tab import create_network_tab
 from shienapp.gui.signals import AppSignals
 
 # Tabs whose work has not been built yet, and the one line each shows.
 PLANNED_TABS: tuple[tuple[str, str], ...] = (
-    (
-        "ネットワーク形成図",
-        "ネットワーク形成図の作成・分析・版管理は開発予定です。まだ使えません。",
-    ),
     ("集計・グラフ", "集計・グラフと年次報告の印刷は開発予定です。まだ使えません。"),
 )
 
@@ -48,6 +45,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.meeting_tab, "会議・議事録")
         self.directory_tab = create_directory_tab(ctx, self.signals, self.tabs)
         self.tabs.addTab(self.directory_tab, "担い手・社会資源")
+        self.network_tab = create_network_tab(ctx, self.signals, self.tabs)
+        self.tabs.addTab(self.network_tab, "ネットワーク形成図")
         for title, text in PLANNED_TABS:
             self.tabs.addTab(_planned(text), title)
         self.setCentralWidget(self.tabs)

@@ -21,7 +21,7 @@ Index = QModelIndex | QPersistentModelIndex
 Row = TypeVar("Row")
 
 
-class RowTableModel(QAbstractTableModel, Generic[Row]):
+class RowTableModel(QAbstractTableModel, Generic[Row]):  # noqa: UP046 - Qt metaclass
     """Subclasses name their ``headers`` and answer ``cell(row, column, role)``."""
 
     headers: tuple[str, ...] = ()

@@ -1,0 +1,261 @@
+"""The ネットワーク形成図 tab: the list of maps on the left, the editor on the right."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shienapp.core.changes import Changes
+from shienapp.core.context import AppContext
+from shienapp.core.errors import UserError
+from shienapp.gui.errors import show_error
+from shienapp.gui.network.editor import MapEditor
+from shienapp.gui.network.files import PrintDialog, export_map, print_map
+from shienapp.gui.signals import AppSignals
+
+
+class MapDialog(QDialog):
+    """A map's title, scope (the city or one district) and description."""
+
+    def __init__(
+        self,
+        districts: list[tuple[str, uuid.UUID]],
+        title: str = "",
+        district_id: uuid.UUID | None = None,
+        description: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("地図")
+        form = QFormLayout(self)
+        self.title = QLineEdit(title)
+        self.title.setPlaceholderText("例: わがまちのネットワーク形成図")
+        self.scope = QComboBox()
+        self.scope.addItem("市全体", None)
+        for name, key in districts:
+            self.scope.addItem(name, key)
+        self.scope.setCurrentIndex(max(self.scope.findData(district_id), 0))
+        self.description = QLineEdit(description)
+        form.addRow("題名", self.title)
+        form.addRow("範囲", self.scope)
+        form.addRow("説明", self.description)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
+class NetworkTab(QWidget):
+    def __init__(self, ctx: AppContext, signals: AppSignals, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx, self.signals = ctx, signals
+        self.maps = QListWidget()
+        self.maps.setMinimumWidth(220)
+        self.new_button = QPushButton("新しい地図…")
+        self.edit_button = QPushButton("題名・範囲…")
+        self.delete_button = QPushButton("削除")
+        self.import_button = QPushButton("GraphML を取り込む…")
+        self.print_button = QPushButton("印刷…")
+        self.export_button = QPushButton("書き出す（PNG・SVG・GraphML）…")
+        self.editor = MapEditor(ctx.network)
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        lv.addWidget(self.maps, 1)
+        for button in (
+            self.new_button, self.edit_button, self.delete_button, self.import_button,
+            self.print_button, self.export_button,
+        ):  # fmt: skip
+            lv.addWidget(button)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(self.editor)
+        split.setStretchFactor(1, 1)
+        split.setSizes([240, 1040])
+        layout = QHBoxLayout(self)
+        layout.addWidget(split)
+        self.maps.currentItemChanged.connect(
+            lambda current, previous: self._chosen(current, previous)
+        )
+        self.new_button.clicked.connect(self.new_map)
+        self.edit_button.clicked.connect(self.edit_map)
+        self.delete_button.clicked.connect(self.delete_map)
+        self.import_button.clicked.connect(lambda: self.import_file())
+        self.print_button.clicked.connect(self.print_current)
+        self.export_button.clicked.connect(lambda: self.export_current())
+        self.editor.saved.connect(self._saved)
+        signals.changed.connect(self._on_changed)
+        self.reload()
+
+    def _districts(self) -> list[tuple[str, uuid.UUID]]:
+        return [(d.name, d.id) for d in self.ctx.districts.list_districts()]
+
+    def reload(self, select: uuid.UUID | None = None) -> None:
+        current = select or self.editor.map_id
+        self.maps.blockSignals(True)
+        self.maps.clear()
+        for row in self.ctx.network.list_maps():
+            text = f"{row.title}\n{row.scope}・{row.versions}版・点{row.nodes}・線{row.ties}"
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, row.id)
+            self.maps.addItem(item)
+            if row.id == current:
+                self.maps.setCurrentItem(item)
+        self.maps.blockSignals(False)
+        if self.maps.currentItem() is None and self.maps.count():
+            self.maps.setCurrentRow(0)
+        elif self.maps.count() == 0:
+            self.editor.close_map()
+
+    def _chosen(self, current: QListWidgetItem | None, previous: QListWidgetItem | None) -> None:
+        if current is None:
+            return
+        map_id = current.data(Qt.ItemDataRole.UserRole)
+        if map_id == self.editor.map_id:
+            return
+        if not self.editor.confirm_discard():
+            self.maps.blockSignals(True)
+            self.maps.setCurrentItem(previous)
+            self.maps.blockSignals(False)
+            return
+        try:
+            self.editor.open_map(map_id)
+        except UserError as exc:
+            show_error(self, exc)
+
+    def _saved(self, changes: Changes) -> None:
+        self.signals.emit_changes(changes)
+
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.maps:
+            self.reload()
+
+    def new_map(self) -> None:
+        dialog = MapDialog(self._districts(), parent=self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        try:
+            map_id, changes = self.ctx.network.create_map(
+                dialog.title.text(), dialog.scope.currentData(), dialog.description.text()
+            )
+        except UserError as exc:
+            show_error(self, exc)
+            return
+        if not self.editor.confirm_discard():
+            return
+        self.editor.close_map()
+        self.reload(select=map_id)
+        self.signals.emit_changes(changes)
+
+    def edit_map(self) -> None:
+        item = self.maps.currentItem()
+        if item is None:
+            return
+        row = next(
+            r for r in self.ctx.network.list_maps() if r.id == item.data(Qt.ItemDataRole.UserRole)
+        )
+        dialog = MapDialog(self._districts(), row.title, row.district_id, row.description, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        try:
+            changes = self.ctx.network.update_map(
+                row.id, row.version, dialog.title.text(), dialog.scope.currentData(),
+                dialog.description.text(),
+            )  # fmt: skip
+        except UserError as exc:
+            show_error(self, exc)
+            return
+        self.signals.emit_changes(changes)
+
+    def delete_map(self) -> None:
+        item = self.maps.currentItem()
+        if item is None:
+            return
+        row = next(
+            r for r in self.ctx.network.list_maps() if r.id == item.data(Qt.ItemDataRole.UserRole)
+        )
+        answer = QMessageBox.question(
+            self, "地図の削除", f"地図「{row.title}」を、保存した版も含めて削除しますか？"
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            changes = self.ctx.network.delete_map(row.id, row.version)
+        except UserError as exc:
+            show_error(self, exc)
+            return
+        self.editor.undo.clear()
+        self.editor.close_map()
+        self.signals.emit_changes(changes)
+
+    def import_file(self, path: Path | None = None) -> None:
+        if path is None:
+            name, _ = QFileDialog.getOpenFileName(
+                self, "GraphML を取り込む", "", "GraphML (*.graphml *.xml)"
+            )
+            if not name:
+                return
+            path = Path(name)
+        from shienapp.core.network_graphml import import_graphml
+
+        try:
+            map_id, nodes, ties, changes = import_graphml(self.ctx.network, path)
+        except UserError as exc:
+            show_error(self, exc, "取り込めませんでした")
+            return
+        if self.editor.confirm_discard():
+            self.editor.close_map()
+            self.reload(select=map_id)
+        self.signals.emit_changes(changes)
+        QMessageBox.information(
+            self, "取り込みました", f"{path.name} から点 {nodes}・線 {ties} を取り込みました。"
+        )
+
+    def print_current(self) -> None:
+        if self.editor.doc is None:
+            return
+        versions = [
+            (v.label, v.number)
+            for v in self.ctx.network.list_versions(self.editor.doc.map_id)
+            if v.number not in (0, self.editor.doc.number)
+        ]
+        dialog = PrintDialog(versions, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        print_map(
+            self, self.ctx.network, self.editor.current(), paper=dialog.paper.currentData(),
+            resident_safe=dialog.resident.isChecked(), compare=dialog.compare.currentData(),
+        )  # fmt: skip
+
+    def export_current(
+        self, path: Path | None = None, *, resident_safe: bool = False
+    ) -> Path | None:
+        if self.editor.doc is None:
+            return None
+        return export_map(self, self.editor.current(), path, resident_safe=resident_safe)
+
+
+def create_network_tab(
+    ctx: AppContext, signals: AppSignals, parent: QWidget | None = None
+) -> NetworkTab:
+    return NetworkTab(ctx, signals, parent)
