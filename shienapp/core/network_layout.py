@@ -78,6 +78,26 @@ def _spring(g: object, pinned: dict, seed: int, start: dict | None = None) -> di
     )
 
 
+# Kamada-Kawai costs the square of the nodes: above this, it places the best-connected nodes
+# and springs place the rest around them (a 500-node map then lays out in about a second).
+KK_CORE = 180
+
+
+def _kk_piece(sub: object, seed: int) -> dict:
+    import networkx as nx
+
+    size = sub.number_of_nodes()  # type: ignore[attr-defined]
+    scale = math.sqrt(size) * 0.9
+    if size <= KK_CORE:
+        return nx.kamada_kawai_layout(sub, scale=scale)
+    degree = sorted(sub.degree(), key=lambda kv: -kv[1])  # type: ignore[attr-defined]
+    core = [key for key, _ in degree[:KK_CORE]]
+    placed = nx.kamada_kawai_layout(sub.subgraph(core), scale=scale)  # type: ignore[attr-defined]
+    return nx.spring_layout(
+        sub, k=1.0, pos=placed, fixed=core, iterations=40, seed=seed, scale=None
+    )
+
+
 def _kamada_kawai(g: object, pinned: dict, seed: int) -> dict:
     import networkx as nx
 
@@ -88,10 +108,7 @@ def _kamada_kawai(g: object, pinned: dict, seed: int) -> dict:
     offset_x = 0.0
     for piece in pieces:
         sub = g.subgraph(piece)  # type: ignore[attr-defined]
-        if len(piece) == 1:
-            pos = {next(iter(piece)): (0.0, 0.0)}
-        else:
-            pos = nx.kamada_kawai_layout(sub, scale=math.sqrt(len(piece)) * 0.9)
+        pos = {next(iter(piece)): (0.0, 0.0)} if len(piece) == 1 else _kk_piece(sub, seed)
         xs = [p[0] for p in pos.values()]
         width = (max(xs) - min(xs)) if xs else 0.0
         for key, (x, y) in pos.items():
@@ -160,7 +177,7 @@ def separate(
     fixed: set[uuid.UUID] | None = None,
     width: float = NODE_WIDTH + 16,
     height: float = NODE_HEIGHT + 16,
-    rounds: int = 60,
+    rounds: int = 300,
 ) -> Positions:
     """Push overlapping boxes apart (numpy, all pairs at once) until none overlap."""
     import numpy as np
