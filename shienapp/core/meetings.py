@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, time
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shienapp.core.changes import Changes
@@ -119,6 +119,8 @@ class ActionRow:
     due_on: date | None
     status: str
     completed_on: date | None
+    map_id: uuid.UUID | None = None  # a follow-up of a network map's node or tie
+    map_item_key: uuid.UUID | None = None
 
     def is_overdue(self, today: date) -> bool:
         return self.status != "完了" and self.due_on is not None and self.due_on < today
@@ -433,6 +435,48 @@ class MeetingService:
             _set_action_status(item, status, date.today(), completed_on)
         return Changes(meetings=True)
 
+    def add_followup(
+        self,
+        meeting_id: uuid.UUID,
+        text: str,
+        *,
+        owner: str = "",
+        due_on: date | None = None,
+        map_id: uuid.UUID | None = None,
+        map_item_key: uuid.UUID | None = None,
+    ) -> tuple[uuid.UUID, Changes]:
+        """A 宿題 added to a meeting from outside its minutes (a node or tie of a network map):
+        it is carried to the council's next meetings like any other until done."""
+        _raise(action_problems(text, "未着手", owner))
+        with self._db.write() as s:
+            meeting = s.get(Meeting, meeting_id)
+            if meeting is None or meeting.deleted_at is not None:
+                raise NotFoundError("会議が見つかりません（削除されたか、別の人が削除しました）。")
+            last = s.scalar(
+                select(func.max(ActionItem.position)).where(
+                    ActionItem.meeting_id == meeting_id, ActionItem.deleted_at.is_(None)
+                )
+            )
+            item = ActionItem(
+                meeting_id=meeting_id,
+                position=(last if last is not None else -1) + 1,
+                text=text.strip(),
+                owner=owner.strip(),
+                due_on=due_on,
+                status="未着手",
+                map_id=map_id,
+                map_item_key=map_item_key,
+            )
+            s.add(item)
+            s.flush()
+            return item.id, Changes(meetings=True, maps=map_id is not None)
+
+    def followups(self, map_id: uuid.UUID) -> list[ActionRow]:
+        """The 宿題 that follow up nodes or ties of a map, open ones first."""
+        with self._db.read() as s:
+            rows = [a for a in _action_rows(s) if a.map_id == map_id]
+        return sorted(rows, key=lambda a: (a.status == "完了", a.due_on or LATEST))
+
     def open_actions(self) -> list[ActionRow]:
         """Every 宿題 not yet done, across all councils, the soonest due first."""
         with self._db.read() as s:
@@ -690,6 +734,8 @@ def _action_rows(s: Session, council_id: uuid.UUID | None = None) -> list[Action
             due_on=a.due_on,
             status=a.status,
             completed_on=a.completed_on,
+            map_id=a.map_id,
+            map_item_key=a.map_item_key,
         )
         for a, m in s.execute(query.order_by(ActionItem.position))
         if m.council_id in councils

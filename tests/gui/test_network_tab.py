@@ -252,3 +252,27 @@ def test_print_preview_and_exports(
     assert "社会福祉協議会" in (tmp_path / "map.svg").read_text("utf-8")
     safe = tab.export_current(tmp_path / "safe.svg", resident_safe=True)
     assert safe is not None and "山田" not in safe.read_text("utf-8")
+
+
+def test_a_followup_from_the_map_appears_in_the_action_list(
+    tab: NetworkTab, ctx: AppContext, small_map: tuple
+) -> None:
+    from shienapp.core.districts import CouncilInput, DistrictInput
+    from shienapp.core.meetings import MeetingInput
+
+    block, _ = ctx.districts.create_block("北部", "ほくぶ")
+    ctx.districts.create_district(
+        DistrictInput("青葉", "あおば", block.id, council=CouncilInput("設置済"))
+    )
+    council = ctx.councils.list_councils()[0].id
+    meeting, _ = ctx.meetings.create_meeting(
+        MeetingInput(council, date(2025, 5, 10), status="開催済")
+    )
+    _, nodes = small_map
+    action_id = tab.add_followup(
+        nodes[3].key, nodes[3].label, meeting_id=meeting, text="子ども食堂を社協につなぐ"
+    )
+    assert action_id in {a.id for a in ctx.meetings.open_actions()}
+    tree = tab.editor.analysis.tree
+    sections = [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())]
+    assert any(s.startswith("この地図の宿題（フォローアップ）（1）") for s in sections)

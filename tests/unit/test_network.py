@@ -252,3 +252,46 @@ def test_a_broken_file_is_refused_and_writes_nothing(ctx: AppContext, tmp_path: 
     with pytest.raises(UserError, match="GraphML"):
         import_graphml(ctx.network, bad)
     assert ctx.network.list_maps() == []
+
+
+def test_a_followup_of_a_node_is_carried_to_the_next_meeting(ctx: AppContext) -> None:
+    from shienapp.core.districts import CouncilInput, DistrictInput
+    from shienapp.core.meetings import MeetingInput, MinutesInput
+
+    block, _ = ctx.districts.create_block("北部", "ほくぶ")
+    ctx.districts.create_district(
+        DistrictInput("青葉", "あおば", block.id, council=CouncilInput("設置済"))
+    )
+    council = ctx.councils.list_councils()[0].id
+    first, _ = ctx.meetings.create_meeting(
+        MeetingInput(council, date(2025, 5, 10), status="開催済")
+    )
+    second, _ = ctx.meetings.create_meeting(MeetingInput(council, date(2025, 6, 10)))
+    map_id, _ = ctx.network.create_map("青葉の地図")
+    school = node("青葉小学校", "子ども")
+    ctx.network.save_working(map_id, 1, [school], [])
+    action_id, changes = ctx.meetings.add_followup(
+        first, "「青葉小学校」と子ども食堂をつなぐ", owner="SC", due_on=date(2025, 7, 1),
+        map_id=map_id, map_item_key=school.key,
+    )  # fmt: skip
+    assert changes.meetings and changes.maps
+    [row] = ctx.meetings.followups(map_id)
+    assert (row.id, row.map_item_key, row.status) == (action_id, school.key, "未着手")
+    assert [a.id for a in ctx.meetings.get_meeting(second).carried] == [action_id]
+    # The meeting's own editor saving its 宿題 again keeps the link to the map.
+    detail = ctx.meetings.get_meeting(first)
+    from shienapp.core.meetings import ActionInput
+
+    kept = tuple(
+        ActionInput(a.text, a.owner, a.due_on, a.status, a.completed_on, a.id)
+        for a in detail.actions
+    )
+    ctx.meetings.save_meeting(
+        first,
+        detail.row.version,
+        MeetingInput(council, date(2025, 5, 10), status="開催済"),
+        MinutesInput(actions=kept),
+    )
+    assert ctx.meetings.followups(map_id)[0].map_item_key == school.key
+    with pytest.raises(UserError, match="内容を入力してください"):
+        ctx.meetings.add_followup(first, " ", map_id=map_id, map_item_key=school.key)

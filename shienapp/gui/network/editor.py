@@ -66,6 +66,7 @@ def _filter_combo(label: str, values: tuple[str, ...]) -> QComboBox:
 
 class MapEditor(QWidget):
     saved = Signal(object)  # Changes
+    followup_requested = Signal(object, str)  # key of a node or tie, what it is about
 
     def __init__(self, service: NetworkService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -74,6 +75,7 @@ class MapEditor(QWidget):
         self.compare: MapDocument | None = None
         self.focus_key: uuid.UUID | None = None
         self.focus_steps = 1
+        self.followups: list[tuple[str, uuid.UUID | None]] = []  # (text, node key) for the panel
         self.undo = QUndoStack(self)
         self.scene = MapScene(self)
         self.view = MapView(self.scene)
@@ -226,6 +228,7 @@ class MapEditor(QWidget):
         self.view.rename_requested.connect(self.rename_node)
         self.details.node_edited.connect(self.edit_node)
         self.details.tie_edited.connect(self.edit_tie)
+        self.details.followup_requested.connect(self.followup_requested.emit)
         self.analysis.node_chosen.connect(self.centre_on)
         self.analysis.mark.toggled.connect(lambda _on: self._refresh_analysis())
         self.undo.indexChanged.connect(lambda _i: self._changed())
@@ -374,7 +377,7 @@ class MapEditor(QWidget):
         now = self.current()
         result = analyse(now)
         change = diff(self.compare, now) if self.compare is not None else None
-        self.analysis.show_result(now, result, change, self.compare)
+        self.analysis.show_result(now, result, change, self.compare, self.followups)
         self.scene.show_analysis(result if self.analysis.mark.isChecked() else None)
         self.scene.show_diff(change, self.compare)
 
@@ -636,6 +639,10 @@ class MapEditor(QWidget):
         self._fill_views()
         self.views.setCurrentIndex(self.views.findText(" ".join(name.split())))
         self.saved.emit(changes)
+
+    def set_followups(self, rows: list[tuple[str, uuid.UUID | None]]) -> None:
+        self.followups = rows
+        self._refresh_analysis()
 
     def selected_item(self) -> NodeItem | TieItem | None:
         items = self.scene.selectedItems()

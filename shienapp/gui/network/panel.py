@@ -54,6 +54,7 @@ class DetailsPanel(QStackedWidget):
 
     node_edited = Signal(object)  # Node
     tie_edited = Signal(object)  # Tie
+    followup_requested = Signal(object, str)  # the node's or tie's key, what it is about
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -84,6 +85,7 @@ class DetailsPanel(QStackedWidget):
         self.note = QPlainTextEdit()
         self.note.setMaximumHeight(70)
         self.apply_node = QPushButton("反映")
+        self.node_followup = QPushButton("宿題（フォローアップ）を追加…")
         form.addRow("名前", self.label)
         form.addRow("種類", self.kind)
         form.addRow("分野", self.domain)
@@ -93,6 +95,7 @@ class DetailsPanel(QStackedWidget):
         form.addRow("", self.pinned)
         form.addRow("メモ", self.note)
         form.addRow("", self.apply_node)
+        form.addRow("", self.node_followup)
         self.addWidget(node_page)
 
         tie_page = QWidget()
@@ -105,16 +108,24 @@ class DetailsPanel(QStackedWidget):
         self.tie_note = QPlainTextEdit()
         self.tie_note.setMaximumHeight(70)
         self.apply_tie = QPushButton("反映")
+        self.tie_followup = QPushButton("宿題（フォローアップ）を追加…")
         tie_form.addRow("つなぐ点", self.ends)
         tie_form.addRow("関係", self.relation)
         tie_form.addRow("強さ", self.strength)
         tie_form.addRow("", self.directed)
         tie_form.addRow("メモ", self.tie_note)
         tie_form.addRow("", self.apply_tie)
+        tie_form.addRow("", self.tie_followup)
         self.addWidget(tie_page)
         self.apply_node.clicked.connect(self._send_node)
         self.apply_tie.clicked.connect(self._send_tie)
         self.label.returnPressed.connect(self._send_node)
+        self.node_followup.clicked.connect(
+            lambda: self._node and self.followup_requested.emit(self._node.key, self._node.label)
+        )
+        self.tie_followup.clicked.connect(
+            lambda: self._tie and self.followup_requested.emit(self._tie.key, self.ends.text())
+        )
 
     def set_links(self, linkable: list[tuple[str, uuid.UUID, str]]) -> None:
         self.link.clear()
@@ -200,7 +211,12 @@ class AnalysisPanel(QWidget):
         layout.addWidget(self.tree, 1)
 
     def show_result(
-        self, doc: MapDocument, result: Analysis, change: MapDiff | None, old: MapDocument | None
+        self,
+        doc: MapDocument,
+        result: Analysis,
+        change: MapDiff | None,
+        old: MapDocument | None,
+        followups: list[tuple[str, uuid.UUID | None]] | None = None,
     ) -> None:
         self.tree.clear()
         nodes = {n.key: n for n in doc.nodes}
@@ -235,6 +251,8 @@ class AnalysisPanel(QWidget):
             "橋渡し役（媒介中心性）",
             [(f"{nodes[k].label}　{v:.2f}", k) for k, v in result.betweenness[:15] if v > 0],
         )
+        if followups is not None:
+            section("この地図の宿題（フォローアップ）", followups)
         if change is not None and old is not None:
             section(
                 f"{old.version_label}からの変更: {change.summary()}",

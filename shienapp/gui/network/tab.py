@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -65,6 +66,47 @@ class MapDialog(QDialog):
         form.addRow(buttons)
 
 
+class FollowupDialog(QDialog):
+    """What to do about a node or tie, who, by when, and at which meeting it was agreed."""
+
+    def __init__(
+        self, meetings: list[Any], scope: str, about: str, parent: QWidget | None = None
+    ) -> None:
+        from datetime import date
+
+        from shienapp.gui.widgets.wareki_date_edit import WarekiDateEdit
+
+        super().__init__(parent)
+        self.setWindowTitle("宿題（フォローアップ）を追加")
+        form = QFormLayout(self)
+        self.text = QLineEdit(f"「{about}」について: ")
+        self.owner = QLineEdit()
+        self.due = WarekiDateEdit()
+        self.meeting = QComboBox()
+        today = date.today()
+        # The latest meeting held in the map's district first (or the city's), then the rest.
+        ordered = sorted(
+            meetings,
+            key=lambda m: (
+                m.held_on > today,
+                scope not in (m.district_name, ""),
+                -m.held_on.toordinal(),
+            ),
+        )
+        for m in ordered[:80]:
+            self.meeting.addItem(m.label, m.id)
+        form.addRow("内容", self.text)
+        form.addRow("担当", self.owner)
+        form.addRow("期限", self.due)
+        form.addRow("決めた会議", self.meeting)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
 class NetworkTab(QWidget):
     def __init__(self, ctx: AppContext, signals: AppSignals, parent: QWidget | None = None):
         super().__init__(parent)
@@ -104,6 +146,7 @@ class NetworkTab(QWidget):
         self.print_button.clicked.connect(self.print_current)
         self.export_button.clicked.connect(lambda: self.export_current())
         self.editor.saved.connect(self._saved)
+        self.editor.followup_requested.connect(self.add_followup)
         signals.changed.connect(self._on_changed)
         self.reload()
 
@@ -142,6 +185,8 @@ class NetworkTab(QWidget):
             self.editor.open_map(map_id)
         except UserError as exc:
             show_error(self, exc)
+            return
+        self._show_followups()
 
     def _saved(self, changes: Changes) -> None:
         self.signals.emit_changes(changes)
@@ -149,6 +194,58 @@ class NetworkTab(QWidget):
     def _on_changed(self, changes: Changes) -> None:
         if changes.maps:
             self.reload()
+        if changes.meetings or changes.maps:
+            self._show_followups()
+
+    def _show_followups(self) -> None:
+        """The map's 宿題, as the meetings tab lists them, in the analysis panel."""
+        doc = self.editor.doc
+        if doc is None:
+            return
+        rows = [
+            (f"{'完了 ' if a.status == '完了' else ''}{a.text}（{a.council_name}"
+             f"{'、期限 ' + a.due_on.strftime('%Y/%m/%d') if a.due_on else ''}）", a.map_item_key)
+            for a in self.ctx.meetings.followups(doc.map_id)
+        ]  # fmt: skip
+        keys = {n.key for n in doc.nodes}
+        ties = {t.key: t.source for t in doc.ties}
+        self.editor.set_followups(
+            [(text, key if key in keys else ties.get(key)) for text, key in rows]  # type: ignore[arg-type]
+        )
+
+    def add_followup(
+        self, key: uuid.UUID, about: str, *, meeting_id: uuid.UUID | None = None, text: str = ""
+    ) -> uuid.UUID | None:
+        """A 宿題 about a node or tie, recorded on a meeting so it follows the council."""
+        doc = self.editor.doc
+        if doc is None:
+            return None
+        meetings = self.ctx.meetings.list_meetings()
+        if not meetings:
+            QMessageBox.information(
+                self,
+                "宿題",
+                "宿題は会議に付けて記録します。先に「会議・議事録」で会議を作ってください。",
+            )
+            return None
+        if meeting_id is None:
+            dialog = FollowupDialog(meetings, doc.scope, about, self)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return None
+            meeting_id, text = dialog.meeting.currentData(), dialog.text.text()
+            owner, due_on = dialog.owner.text(), dialog.due.date()
+        else:
+            owner, due_on = "", None
+        try:
+            action_id, changes = self.ctx.meetings.add_followup(
+                meeting_id, text or f"「{about}」について", owner=owner, due_on=due_on,
+                map_id=doc.map_id, map_item_key=key,
+            )  # fmt: skip
+        except UserError as exc:
+            show_error(self, exc)
+            return None
+        self.signals.emit_changes(changes)
+        return action_id
 
     def new_map(self) -> None:
         dialog = MapDialog(self._districts(), parent=self)
