@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from shienapp import APP_TITLE, __version__
@@ -52,6 +52,12 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.statusBar().showMessage(f"データベース: {ctx.location}")
         self._build_menu()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Unsaved map changes are written as a draft now, offered back when the map next opens
+        (as minutes are): closing never loses them and never traps the user in a question."""
+        self.network_tab.editor.flush_draft()
+        event.accept()
 
     def _build_menu(self) -> None:
         controller = self.district_tab.controller  # type: ignore[attr-defined]

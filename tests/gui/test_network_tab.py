@@ -276,3 +276,32 @@ def test_a_followup_from_the_map_appears_in_the_action_list(
     tree = tab.editor.analysis.tree
     sections = [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())]
     assert any(s.startswith("この地図の宿題（フォローアップ）（1）") for s in sections)
+
+
+def test_unsaved_edits_survive_as_a_draft_and_come_back(
+    tab: NetworkTab, small_map: tuple, qtbot: QtBot
+) -> None:
+    editor = tab.editor
+    map_id, _ = small_map
+    editor.add_node("公民館")
+    editor.view.close_editor()
+    qtbot.waitUntil(lambda: editor.drafts.load(f"map-{map_id}") is not None, timeout=5000)
+    # As after a crash: the saved map is opened again, and the draft put back.
+    editor.undo.clear()
+    editor.open_map(map_id, offer_draft=False)
+    assert "公民館" not in labels(editor)
+    assert editor.restore_draft()
+    assert "公民館" in labels(editor) and editor.is_dirty
+    assert editor.save()
+    assert editor.drafts.load(f"map-{map_id}") is None
+
+
+def test_the_analysis_marks_single_points_of_failure_on_the_map(
+    tab: NetworkTab, small_map: tuple
+) -> None:
+    editor = tab.editor
+    editor.analysis.mark.setChecked(True)
+    cut = {i.node.label for i in editor.scene.nodes.values() if i.highlight}
+    alone = {i.node.label for i in editor.scene.nodes.values() if i.alone}
+    assert cut == {"地域包括支援センター"} and alone == {"みどり子ども食堂"}
+    assert all(t.highlight for t in editor.scene.ties.values())  # both ties are bridges

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import networkx as nx
@@ -82,3 +83,19 @@ def test_bad_requests_say_what_is_wrong_in_japanese(demo_db: Path, tmp_path: Pat
     broken.write_text("<graphml>", "utf-8")
     result = run("import", "network", broken, "--db", demo_db)
     assert result.returncode == 1 and "GraphML" in result.stderr
+
+
+def test_export_network_as_png_and_svg(demo_db: Path, tmp_path: Path) -> None:
+    png, svg = tmp_path / "city.png", tmp_path / "district.svg"
+    result = run("export", "network", "--map", "わがまちのネットワーク形成図", "--out", png,
+                 "--db", demo_db)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 50_000
+    district = maps(demo_db)[1][1]
+    result = run("export", "network", "--map", district, "--out", svg, "--resident",
+                 "--db", demo_db)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    text = svg.read_text("utf-8")
+    assert text.lstrip().startswith("<?xml") and "<svg" in text
+    words = re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", text))  # Qt splits text into runs
+    assert "協議体" in words and "住民向け" in words and "種類（形）" in words  # legend

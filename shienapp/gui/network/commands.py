@@ -114,3 +114,30 @@ class EditTies(QUndoCommand):
     def undo(self) -> None:
         for tie in self.before:
             self.scene.put_tie(tie)
+
+
+class ReplaceAll(QUndoCommand):
+    """Put back a whole map (a draft left by a crash): undo returns to what was saved."""
+
+    def __init__(self, scene: MapScene, nodes: list[Node], ties: list[Tie], text: str) -> None:
+        super().__init__(text)
+        self.scene = scene
+        self.before = (scene.current_nodes(), scene.current_ties())
+        self.after = (nodes, ties)
+
+    def _show(self, nodes: list[Node], ties: list[Tie]) -> None:
+        for key in list(self.scene.ties):
+            self.scene.drop_tie(key)
+        for key in list(self.scene.nodes):
+            self.scene.drop_node(key)
+        for node in nodes:
+            self.scene.put_node(node, refit=False)
+        for tie in ties:
+            self.scene.put_tie(tie)
+        self.scene.refit_groups()
+
+    def redo(self) -> None:
+        self._show(*self.after)
+
+    def undo(self) -> None:
+        self._show(*self.before)

@@ -31,7 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from shienapp import config
 from shienapp.core.changes import Changes
+from shienapp.core.drafts import DraftStore
 from shienapp.core.errors import UserError
 from shienapp.core.network import (
     NODE_DOMAINS,
@@ -46,7 +48,14 @@ from shienapp.core.network_analysis import analyse, diff
 from shienapp.core.network_layout import LAYOUTS, layout
 from shienapp.core.text import fold
 from shienapp.gui.errors import show_error
-from shienapp.gui.network.commands import AddItems, EditNodes, EditTies, MoveNodes, RemoveItems
+from shienapp.gui.network.commands import (
+    AddItems,
+    EditNodes,
+    EditTies,
+    MoveNodes,
+    RemoveItems,
+    ReplaceAll,
+)
 from shienapp.gui.network.items import NodeItem, TieItem
 from shienapp.gui.network.legend import LegendWidget
 from shienapp.gui.network.panel import AnalysisPanel, DetailsPanel
@@ -82,6 +91,11 @@ class MapEditor(QWidget):
         self.details = DetailsPanel()
         self.analysis = AnalysisPanel()
         self.legend = LegendWidget()
+        self.drafts = DraftStore(config.data_dir() / "drafts" / "maps")
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(1500)
+        self._draft_timer.timeout.connect(self._write_draft)
         self._analysis_timer = QTimer(self)
         self._analysis_timer.setSingleShot(True)
         self._analysis_timer.setInterval(300)
@@ -272,7 +286,7 @@ class MapEditor(QWidget):
         # The stack goes before the editor when the window closes, and still signals.
         return isValid(self.undo) and not self.undo.isClean()
 
-    def open_map(self, map_id: uuid.UUID, number: int = 0) -> None:
+    def open_map(self, map_id: uuid.UUID, number: int = 0, *, offer_draft: bool = True) -> None:
         self.doc = self.service.document(map_id, number)
         self.compare = None
         self.focus_key = None
@@ -288,6 +302,61 @@ class MapEditor(QWidget):
         self.view.fit_all()
         self._refresh_analysis()
         self._show_status()
+        if offer_draft and number == 0:
+            self._offer_draft()
+
+    # --- drafts: edits survive a crash -----------------------------------------------------
+
+    def _draft_key(self) -> str:
+        return f"map-{self.doc.map_id}" if self.doc else ""
+
+    def _write_draft(self) -> None:
+        if self.doc is None or self.doc.number != 0 or not self.is_dirty:
+            return
+        payload = {
+            "map_id": str(self.doc.map_id),
+            "map_version": self.doc.map_version,
+            "nodes": [_node_dict(n) for n in self.scene.current_nodes()],
+            "ties": [_tie_dict(t) for t in self.scene.current_ties()],
+        }
+        self.drafts.save(self._draft_key(), self.doc.title, payload)
+
+    def flush_draft(self) -> None:
+        """Write the draft now rather than in a moment (the window is closing)."""
+        self._draft_timer.stop()
+        self._write_draft()
+
+    def _drop_draft(self) -> None:
+        if self.doc is not None:
+            self.drafts.discard(self._draft_key())
+
+    def _offer_draft(self) -> None:
+        draft = self.drafts.load(self._draft_key())
+        if draft is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "保存していない地図の変更",
+            f"地図「{draft.title}」に保存していない変更が残っています"
+            f"（{draft.saved_at:%Y-%m-%d %H:%M} 自動保存）。\n\n"
+            "元に戻しますか？「いいえ」を選ぶと変更は残したまま、保存された地図を開きます。",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.restore_draft()
+
+    def restore_draft(self) -> bool:
+        draft = self.drafts.load(self._draft_key())
+        if draft is None:
+            return False
+        try:
+            nodes = [_node_from(d) for d in draft.payload["nodes"]]
+            ties = [_tie_from(d) for d in draft.payload["ties"]]
+        except (KeyError, TypeError, ValueError):
+            self.status.setText("自動保存した変更を読めませんでした（ファイルは残してあります）。")
+            return False
+        self.undo.push(ReplaceAll(self.scene, nodes, ties, "自動保存から復元"))
+        return True
 
     def close_map(self) -> None:
         self.doc = None
@@ -334,7 +403,11 @@ class MapEditor(QWidget):
         )
         if answer == QMessageBox.StandardButton.Save:
             return self.save()
-        return answer == QMessageBox.StandardButton.Discard
+        if answer == QMessageBox.StandardButton.Discard:
+            self._drop_draft()
+            self.undo.clear()
+            return True
+        return False
 
     # --- what the map is now ---------------------------------------------------------------
 
@@ -355,6 +428,8 @@ class MapEditor(QWidget):
             return
         self._show_status()
         self._analysis_timer.start()
+        if self.is_dirty:
+            self._draft_timer.start()
         self.apply_filter()
 
     def _show_status(self) -> None:
@@ -486,6 +561,7 @@ class MapEditor(QWidget):
             return False
         self.doc = replace(self.current(), map_version=version, _by_key={})
         self.undo.setClean()
+        self._drop_draft()
         self._show_status()
         self.saved.emit(changes)
         return True
@@ -647,3 +723,34 @@ class MapEditor(QWidget):
     def selected_item(self) -> NodeItem | TieItem | None:
         items = self.scene.selectedItems()
         return items[0] if len(items) == 1 else None  # type: ignore[return-value]
+
+
+def _node_dict(n: Node) -> dict[str, Any]:
+    return {
+        "key": str(n.key), "label": n.label, "kind": n.kind, "domain": n.domain,
+        "group": n.group, "x": n.x, "y": n.y, "pinned": n.pinned, "link_kind": n.link_kind,
+        "link_id": str(n.link_id) if n.link_id else None, "public_label": n.public_label,
+        "note": n.note,
+    }  # fmt: skip
+
+
+def _node_from(d: dict[str, Any]) -> Node:
+    return Node(
+        uuid.UUID(d["key"]), str(d["label"]), d["kind"], d["domain"], d["group"],
+        float(d["x"]), float(d["y"]), bool(d["pinned"]), d["link_kind"],
+        uuid.UUID(d["link_id"]) if d.get("link_id") else None, d["public_label"], d["note"],
+    )  # fmt: skip
+
+
+def _tie_dict(t: Tie) -> dict[str, Any]:
+    return {
+        "key": str(t.key), "source": str(t.source), "target": str(t.target),
+        "relation": t.relation, "strength": t.strength, "directed": t.directed, "note": t.note,
+    }  # fmt: skip
+
+
+def _tie_from(d: dict[str, Any]) -> Tie:
+    return Tie(
+        uuid.UUID(d["key"]), uuid.UUID(d["source"]), uuid.UUID(d["target"]), d["relation"],
+        int(d["strength"]), bool(d["directed"]), d["note"],
+    )  # fmt: skip

@@ -75,6 +75,7 @@ class NodeItem(QGraphicsItem):
         self.ties: list[TieItem] = []
         self.mark = ""  # "added" / "changed" / "removed" (a ghost from an older version)
         self.highlight = False  # a cut vertex, when the analysis is shown
+        self.alone = False  # a node with no tie, when the analysis is shown
         self.faded = False
         self.setPos(node.x, node.y)
         self.setFlags(
@@ -128,6 +129,8 @@ class NodeItem(QGraphicsItem):
             pen = QPen(QColor(DIFF_CHANGED), 3.5)
         if self.highlight:
             pen = QPen(QColor(HIGHLIGHT), 3.5)
+        elif self.alone:
+            pen = QPen(QColor(HIGHLIGHT), 2.5, Qt.PenStyle.DashLine)
         if self.isSelected():
             pen = QPen(QColor(SELECTED), 3.0, Qt.PenStyle.DashLine)
         painter.setOpacity(0.15 if self.faded else 1.0)

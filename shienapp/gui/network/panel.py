@@ -200,7 +200,7 @@ class AnalysisPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.mark = QCheckBox("カットポイントとブリッジを地図に赤で示す")
+        self.mark = QCheckBox("分断される点・つながり（赤）と孤立した点（赤の点線）を地図に示す")
         self.tree = QTreeWidget()
         self.tree.setHeaderHidden(True)
         self.tree.itemActivated.connect(self._chosen)

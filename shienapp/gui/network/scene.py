@@ -178,9 +178,11 @@ class MapScene(QGraphicsScene):
 
     def show_analysis(self, result: Analysis | None) -> None:
         cut = set(result.cut_vertices) if result else set()
+        alone = set(result.isolated) if result else set()
         bridges = set(result.bridges) if result else set()
         for key, item in self.nodes.items():
             item.highlight = key in cut
+            item.alone = key in alone
             item.update()
         for key, tie in self.ties.items():
             tie.highlight = key in bridges
