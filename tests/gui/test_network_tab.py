@@ -305,3 +305,37 @@ def test_the_analysis_marks_single_points_of_failure_on_the_map(
     alone = {i.node.label for i in editor.scene.nodes.values() if i.alone}
     assert cut == {"地域包括支援センター"} and alone == {"みどり子ども食堂"}
     assert all(t.highlight for t in editor.scene.ties.values())  # both ties are bridges
+
+
+def test_new_map_and_followup_dialogs(
+    tab: NetworkTab, ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QDialog, QDialogButtonBox
+
+    from shienapp.gui.network.files import PrintDialog
+    from shienapp.gui.network.tab import FollowupDialog, MapDialog
+
+    def fill_and_accept(dialog: QDialog) -> int:
+        if isinstance(dialog, MapDialog):
+            dialog.title.setText("八幡地区の形成図")
+        box = dialog.findChild(QDialogButtonBox)
+        assert box is not None  # every form has its OK and Cancel
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(MapDialog, "exec", fill_and_accept)
+    tab.new_map()
+    assert tab.maps.count() == 2
+    assert tab.editor.doc is not None and tab.editor.doc.title == "八幡地区の形成図"
+    assert PrintDialog([("第1版", 1)], tab).compare.count() == 2
+    assert FollowupDialog([], "市全体", "社協", tab).text.text().startswith("「社協」について")
+
+
+def test_importing_graphml_opens_the_new_map(
+    tab: NetworkTab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: None)
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "graphml" / "yed_style.graphml"
+    tab.import_file(fixture)
+    assert tab.maps.count() == 2
+    assert tab.editor.doc is not None and tab.editor.doc.title == "yed_style"
+    assert labels(tab.editor) == {"地域包括支援センター", "民生委員協議会", "子ども食堂"}

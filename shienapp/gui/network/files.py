@@ -25,6 +25,16 @@ from shienapp.gui.errors import show_error
 from shienapp.gui.widgets.wareki_date_edit import WarekiDateEdit
 
 
+def add_ok_cancel(dialog: QDialog, form: QFormLayout) -> None:
+    """OK and Cancel at the foot of a form dialog."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    form.addRow(buttons)
+
+
 def ask_version_note(parent: QWidget) -> tuple[date, str] | None:
     """The date and note of a new version (令和7年3月 住民向けに再編成)."""
     dialog = QDialog(parent)
@@ -36,12 +46,7 @@ def ask_version_note(parent: QWidget) -> tuple[date, str] | None:
     note.setPlaceholderText("例: 研修で作成、住民向けに再編成")
     form.addRow("日付", when)
     form.addRow("メモ", note)
-    buttons = QDialogButtonBox(
-        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-    )
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    form.addRow(buttons)
+    add_ok_cancel(dialog, form)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     chosen = when.date() or date.today()
@@ -65,12 +70,7 @@ class PrintDialog(QDialog):
         form.addRow("用紙", self.paper)
         form.addRow("", self.resident)
         form.addRow("前の版", self.compare)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        add_ok_cancel(self, form)
 
 
 def print_map(

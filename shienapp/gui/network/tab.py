@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -29,7 +28,7 @@ from shienapp.core.context import AppContext
 from shienapp.core.errors import UserError
 from shienapp.gui.errors import show_error
 from shienapp.gui.network.editor import MapEditor
-from shienapp.gui.network.files import PrintDialog, export_map, print_map
+from shienapp.gui.network.files import PrintDialog, add_ok_cancel, export_map, print_map
 from shienapp.gui.signals import AppSignals
 
 
@@ -58,12 +57,7 @@ class MapDialog(QDialog):
         form.addRow("題名", self.title)
         form.addRow("範囲", self.scope)
         form.addRow("説明", self.description)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        add_ok_cancel(self, form)
 
 
 class FollowupDialog(QDialog):
@@ -99,12 +93,7 @@ class FollowupDialog(QDialog):
         form.addRow("担当", self.owner)
         form.addRow("期限", self.due)
         form.addRow("決めた会議", self.meeting)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        add_ok_cancel(self, form)
 
 
 class NetworkTab(QWidget):
@@ -165,10 +154,16 @@ class NetworkTab(QWidget):
             if row.id == current:
                 self.maps.setCurrentItem(item)
         self.maps.blockSignals(False)
-        if self.maps.currentItem() is None and self.maps.count():
-            self.maps.setCurrentRow(0)
+        current_item = self.maps.currentItem()
+        if current_item is None and self.maps.count():
+            self.maps.setCurrentRow(0)  # opens it through currentItemChanged
         elif self.maps.count() == 0:
             self.editor.close_map()
+        elif (
+            current_item is not None
+            and current_item.data(Qt.ItemDataRole.UserRole) != self.editor.map_id
+        ):
+            self._chosen(current_item, None)
 
     def _chosen(self, current: QListWidgetItem | None, previous: QListWidgetItem | None) -> None:
         if current is None:
@@ -249,7 +244,7 @@ class NetworkTab(QWidget):
 
     def new_map(self) -> None:
         dialog = MapDialog(self._districts(), parent=self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
+        if dialog.exec() != QDialog.DialogCode.Accepted or not self.editor.confirm_discard():
             return
         try:
             map_id, changes = self.ctx.network.create_map(
@@ -257,8 +252,6 @@ class NetworkTab(QWidget):
             )
         except UserError as exc:
             show_error(self, exc)
-            return
-        if not self.editor.confirm_discard():
             return
         self.editor.close_map()
         self.reload(select=map_id)
