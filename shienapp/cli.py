@@ -192,6 +192,24 @@ def build_parser() -> JaArgumentParser:
     tmpl.add_argument("file", type=Path, metavar="FILE", help="保存先（.xlsx か .csv）")
     tmpl.set_defaults(handler=cmd_template)
 
+    stats = sub.add_parser("stats", help="年度の指標（設置数・開催回数など）を表示します")
+    stats.add_argument(
+        "--fiscal-year", type=_fiscal_year, metavar="YEAR", help="年度（省略時は今年度）"
+    )
+    stats.add_argument("--json", action="store_true", help="JSON で出力します")
+    _add_db(stats)
+    stats.set_defaults(handler=cmd_stats)
+
+    chart = sub.add_parser("chart", help="グラフを PNG / SVG に保存します（--list で一覧）")
+    chart.add_argument("name", nargs="?", metavar="NAME", help="グラフの名前（--list で確認）")
+    chart.add_argument("--list", action="store_true", help="グラフの一覧を表示します")
+    chart.add_argument(
+        "--fiscal-year", type=_fiscal_year, metavar="YEAR", help="年度（省略時は今年度）"
+    )
+    chart.add_argument("--out", type=Path, metavar="FILE", help="保存先（.png / .svg）")
+    _add_db(chart)
+    chart.set_defaults(handler=cmd_chart)
+
     prn = sub.add_parser("print", help="PDF を作ります")
     prn_sub = prn.add_subparsers(
         dest="document",
@@ -505,6 +523,53 @@ def cmd_print_meeting(args: argparse.Namespace) -> int:
         ctx.close()
     write_bytes_atomically(args.out, pdf)
     print(f"{row.label} の{what}を {args.out} に保存しました。")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from shienapp.core.indicators import compute, current_fiscal_year
+    from shienapp.core.jpdate import fiscal_year_label
+
+    year = args.fiscal_year or current_fiscal_year()
+    ctx = _ctx(args)
+    try:
+        result = compute(ctx, year)
+    finally:
+        ctx.close()
+    if args.json:
+        import json
+
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"# {fiscal_year_label(year)}の指標")
+    for item in result.items:
+        note = f"\t{item.note}" if item.note else ""
+        print(f"{item.label}\t{item.text}{note}")
+    return 0
+
+
+def cmd_chart(args: argparse.Namespace) -> int:
+    from shienapp.core.chart_data import CHARTS, chart
+    from shienapp.core.indicators import current_fiscal_year
+
+    if args.list:
+        for spec in CHARTS:
+            print(f"{spec.name}\t{spec.title}")
+        return 0
+    if not args.name or not args.out:
+        raise UserError("グラフの名前と --out を指定してください（一覧は shienapp chart --list）。")
+    if args.out.suffix.lower() not in (".png", ".svg"):
+        raise UserError(f"保存先 {args.out} の拡張子は .png か .svg にしてください。")
+    spec = chart(args.name)
+    ctx = _ctx(args)
+    try:
+        data = spec.build(ctx, args.fiscal_year or current_fiscal_year())
+    finally:
+        ctx.close()
+    from shienapp.charts.dashboard import save
+
+    save(data, args.out)
+    print(f"「{data.title}」を {args.out} に保存しました。")
     return 0
 
 
