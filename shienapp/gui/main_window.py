@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
 
 from shienapp import APP_TITLE, __version__
 from shienapp.core.context import AppContext
+from shienapp.gui.dashboard.tab import create_dashboard_tab
 from shienapp.gui.directory.tab import create_directory_tab
 from shienapp.gui.districts.controller import create_district_tab
 from shienapp.gui.meetings.tab import create_meeting_tab
 from shienapp.gui.network.tab import create_network_tab
 from shienapp.gui.signals import AppSignals
-
-# Tabs whose work has not been built yet, and the one line each shows.
-PLANNED_TABS: tuple[tuple[str, str], ...] = (
-    ("集計・グラフ", "集計・グラフと年次報告の印刷は開発予定です。まだ使えません。"),
-)
-
-
-def _planned(text: str) -> QWidget:
-    widget = QWidget()
-    label = QLabel(text)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #555; font-size: 12pt;")
-    layout = QVBoxLayout(widget)
-    layout.addWidget(label)
-    return widget
 
 
 class MainWindow(QMainWindow):
@@ -47,8 +31,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.directory_tab, "担い手・社会資源")
         self.network_tab = create_network_tab(ctx, self.signals, self.tabs)
         self.tabs.addTab(self.network_tab, "ネットワーク形成図")
-        for title, text in PLANNED_TABS:
-            self.tabs.addTab(_planned(text), title)
+        self.dashboard_tab = create_dashboard_tab(ctx, self.signals, self.tabs)
+        self.tabs.addTab(self.dashboard_tab, "集計・グラフ")
         self.setCentralWidget(self.tabs)
         self.statusBar().showMessage(f"データベース: {ctx.location}")
         self._build_menu()

@@ -99,3 +99,23 @@ def test_export_network_as_png_and_svg(demo_db: Path, tmp_path: Path) -> None:
     assert text.lstrip().startswith("<?xml") and "<svg" in text
     words = re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", text))  # Qt splits text into runs
     assert "協議体" in words and "住民向け" in words and "種類（形）" in words  # legend
+
+
+def test_stats_and_charts_from_the_command_line(demo_db: Path, tmp_path: Path) -> None:
+    import json
+
+    result = run("stats", "--fiscal-year", "R6", "--json", "--db", demo_db)
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert figures["label"] == "令和6年度"
+    assert figures["indicators"]["councils_set_up"]["text"] == "38／39（97.4%）"
+    assert 250 <= figures["indicators"]["meetings_held"]["value"] <= 320
+    listed = run("chart", "--list")
+    names = [line.split("\t")[0] for line in listed.stdout.splitlines()]
+    assert "ageing-district" in names and len(names) == 7
+    out = tmp_path / "ageing.svg"
+    result = run("chart", "ageing-district", "--fiscal-year", "2024", "--out", out, "--db", demo_db)
+    assert result.returncode == 0, result.stderr
+    assert "地区別の高齢化率" in out.read_text("utf-8")
+    result = run("chart", "pie", "--out", tmp_path / "x.png", "--db", demo_db)
+    assert result.returncode == 1 and "グラフ「pie」はありません" in result.stderr

@@ -1,0 +1,76 @@
+"""The 集計・グラフ tab: the year's figures open their records; charts show their numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from shienapp.core.context import AppContext
+from shienapp.core.districts import CouncilInput, DistrictInput
+from shienapp.core.meetings import MeetingInput
+from shienapp.gui.dashboard.tab import DashboardTab
+from shienapp.gui.main_window import MainWindow
+
+
+@pytest.fixture
+def tab(ctx: AppContext, qtbot: QtBot) -> Iterator[DashboardTab]:
+    block, _ = ctx.districts.create_block("北部", "ほくぶ")
+    for name, reading, status in (("青葉", "あおば", "設置済"), ("八幡", "やわた", "準備中")):
+        ctx.districts.create_district(
+            DistrictInput(
+                name,
+                reading,
+                block.id,
+                council=CouncilInput(status, date(2019, 7, 1) if status == "設置済" else None),
+            )
+        )
+    council = next(c for c in ctx.councils.list_councils() if c.district_id is not None)
+    for month in (5, 6, 7):
+        ctx.meetings.create_meeting(
+            MeetingInput(council.id, date(2024, month, 10), status="開催済")
+        )
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    window.tabs.setCurrentWidget(window.dashboard_tab)
+    tab = window.dashboard_tab
+    tab.year.setCurrentIndex(tab.year.findData(2024))
+    yield tab
+
+
+def tile_texts(tab: DashboardTab) -> list[str]:
+    return [tab.tiles.itemAt(i).widget().text() for i in range(tab.tiles.count())]
+
+
+def test_the_year_figures_are_shown_and_open_their_records(tab: DashboardTab) -> None:
+    texts = tile_texts(tab)
+    assert "第2層協議体を設置した地区\n1／2（50.0%）" in texts
+    assert "協議体などの開催回数（活動件数）\n3回" in texts
+    assert tab.result is not None
+    dialog = tab.open_records(tab.result.get("councils_set_up"))
+    assert [dialog.list.item(i).text() for i in range(dialog.list.count())] == ["青葉"]
+    dialog.close()
+    tab.year.setCurrentIndex(tab.year.findData(2023))
+    assert "協議体などの開催回数（活動件数）\n0回" in tile_texts(tab)
+
+
+def test_a_chart_shows_its_numbers_as_a_table_and_saves(
+    tab: DashboardTab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tab.charts.setCurrentRow(1)  # meetings per district
+    assert tab.data is not None and tab.data.name == "meetings-district"
+    tab.as_table.setChecked(True)
+    assert tab.view.currentIndex() == 1
+    cells = {
+        (tab.table.item(r, 0).text(), tab.table.item(r, 1).text())
+        for r in range(tab.table.rowCount())
+    }
+    assert ("青葉", "3") in cells and ("市の平均", "1.5") in cells
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: None)
+    assert tab.save_chart(".png", tmp_path / "c.png") == tmp_path / "c.png"
+    assert (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
