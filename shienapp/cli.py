@@ -235,6 +235,17 @@ def build_parser() -> JaArgumentParser:
         p.add_argument("--out", required=True, type=Path, metavar="FILE.pdf", help="保存先")
         _add_db(p)
         p.set_defaults(handler=cmd_print_meeting)
+    annual = prn_sub.add_parser("annual-report", help="取組状況報告（年次報告、グラフ付き）")
+    book = prn_sub.add_parser(
+        "district-book", help="地域別データ分析ブック（目次と地区ごとの1ページ）"
+    )
+    for p in (annual, book):
+        p.add_argument(
+            "--fiscal-year", type=_fiscal_year, required=True, metavar="YEAR", help="年度"
+        )
+        p.add_argument("--out", required=True, type=Path, metavar="FILE.pdf", help="保存先")
+        _add_db(p)
+        p.set_defaults(handler=cmd_print_yearly)
     network = prn_sub.add_parser(
         "network", help="ネットワーク形成図（A3/A4 横、凡例・分析のページ付き）"
     )
@@ -570,6 +581,37 @@ def cmd_chart(args: argparse.Namespace) -> int:
 
     save(data, args.out)
     print(f"「{data.title}」を {args.out} に保存しました。")
+    return 0
+
+
+def cmd_print_yearly(args: argparse.Namespace) -> int:
+    from shienapp.core.jpdate import fiscal_year_label
+
+    _require_suffix(args.out, ".pdf")
+    year = args.fiscal_year
+    ctx = _ctx(args)
+    try:
+        if args.document == "annual-report":
+            from shienapp.core.annual_report import annual_report
+            from shienapp.core.chart_data import chart
+            from shienapp.reports.annual_report import render_annual_report
+
+            charts = {
+                n: chart(n).build(ctx, year)
+                for n in ("setup", "meetings-kind", "meetings-district")
+            }
+            pdf = render_annual_report(annual_report(ctx, year), charts)
+            what = "取組状況報告"
+        else:
+            from shienapp.reports.district_book import book_pages, render_district_book
+
+            pages = book_pages(ctx, year)
+            pdf = render_district_book(pages, year)
+            what = f"地域別データ分析ブック（{len(pages)} 地区）"
+    finally:
+        ctx.close()
+    write_bytes_atomically(args.out, pdf)
+    print(f"{fiscal_year_label(year)}の{what}を {args.out} に保存しました。")
     return 0
 
 

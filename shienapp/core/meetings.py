@@ -477,6 +477,23 @@ class MeetingService:
             rows = [a for a in _action_rows(s) if a.map_id == map_id]
         return sorted(rows, key=lambda a: (a.status == "完了", a.due_on or LATEST))
 
+    def agenda_notes(self, fiscal_year: int) -> list[tuple[MeetingRow, str, str]]:
+        """(meeting, agenda title, notes) of every meeting held in the 年度, oldest first: where
+        the yearly report finds the main activities and the voices written in 「」."""
+        with self._db.read() as s:
+            rows = {
+                r.id: r
+                for r in _meeting_rows(s)
+                if r.fiscal_year == fiscal_year and r.status == "開催済"
+            }
+            items = s.scalars(
+                select(AgendaItem)
+                .where(AgendaItem.deleted_at.is_(None), AgendaItem.meeting_id.in_(list(rows)))
+                .order_by(AgendaItem.position)
+            ).all()
+            found = [(rows[a.meeting_id], a.title, a.notes) for a in items]
+        return sorted(found, key=lambda x: (x[0].held_on, x[0].council_name))
+
     def open_actions(self) -> list[ActionRow]:
         """Every 宿題 not yet done, across all councils, the soonest due first."""
         with self._db.read() as s:

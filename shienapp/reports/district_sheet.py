@@ -34,14 +34,17 @@ MAX_EVENT_NOTE = 60
 CHART_SIZE_INCHES = (7.0, 2.15)
 
 
-def render_district_sheet(data: DistrictSheetData) -> bytes:
-    """The 地区カルテ as PDF bytes (A4 portrait, exactly one page, IPAexGothic embedded)."""
+def district_page(
+    data: DistrictSheetData, extra: list[Flowable] | None = None, *, header_mm: float = 0.0
+) -> Flowable:
+    """One district's page as a single flowable (the book puts 39 of them in one PDF)."""
     from reportlab.lib.units import mm
     from reportlab.platypus import KeepInFrame
 
     st = sheet_styles()
     story = [
         *_header(data, st),
+        *(extra or []),
         *_council_section(data, st),
         *_latest_section(data, st),
         *_years_section(data, st),
@@ -49,8 +52,13 @@ def render_district_sheet(data: DistrictSheetData) -> bytes:
     ]
     # A district with a very long note must still fit: shrink the whole page rather than spill.
     frame_w = text_width_mm() * mm
-    frame_h = (297.0 - 15.0 - 19.0) * mm - 1
-    page = KeepInFrame(frame_w, frame_h, story, mode="shrink")
+    frame_h = (297.0 - 15.0 - 19.0 - header_mm) * mm - 1
+    return KeepInFrame(frame_w, frame_h, story, mode="shrink")
+
+
+def render_district_sheet(data: DistrictSheetData) -> bytes:
+    """The 地区カルテ as PDF bytes (A4 portrait, exactly one page, IPAexGothic embedded)."""
+    page = district_page(data)
     issued = format_wareki(data.issued_on)
     return build_pdf(
         [page],
