@@ -74,3 +74,52 @@ def test_a_chart_shows_its_numbers_as_a_table_and_saves(
     monkeypatch.setattr(QMessageBox, "information", lambda *a: None)
     assert tab.save_chart(".png", tmp_path / "c.png") == tmp_path / "c.png"
     assert (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize(
+    ("which", "title"), [("report", "取組状況報告"), ("book", "地域別データ分析ブック")]
+)
+def test_the_yearly_documents_open_in_the_preview(
+    tab: DashboardTab, qtbot: QtBot, which: str, title: str
+) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from shienapp.gui.pdf_preview import PdfPreviewDialog
+
+    seen: list[str] = []
+
+    def look() -> None:
+        widget = QApplication.activeModalWidget()
+        if not isinstance(widget, PdfPreviewDialog) or widget.document.pageCount() == 0:
+            QTimer.singleShot(20, look)
+            return
+        seen.append(widget.windowTitle())
+        widget.reject()
+
+    QTimer.singleShot(0, look)
+    (tab.report_button if which == "report" else tab.book_button).click()
+    qtbot.waitUntil(lambda: bool(seen), timeout=30000)
+    assert title in seen[0] and "令和6年度" in seen[0]
+
+
+def test_cancelling_the_book_writes_nothing(
+    tab: DashboardTab, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shienapp.gui.dashboard.tab as module
+    from shienapp.gui.background import Progress
+
+    errors: list[str] = []
+    monkeypatch.setattr(module, "show_error", lambda _p, exc, *_a: errors.append(str(exc)))
+
+    def run_cancelled(parent, label, work, done, failed, *, cancellable):  # type: ignore[no-untyped-def]
+        progress = Progress()
+        progress.cancel()
+        try:
+            done(work(progress))
+        except Exception as exc:  # what the background helper hands to on_failure
+            failed(exc)
+
+    monkeypatch.setattr("shienapp.gui.background.run_in_background", run_cancelled)
+    tab.print_book()
+    assert errors and "中止しました" in errors[0]

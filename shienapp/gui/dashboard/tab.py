@@ -86,10 +86,14 @@ class DashboardTab(QWidget):
         self.as_table.setCheckable(True)
         self.save_png = QPushButton("PNG で保存…")
         self.save_svg = QPushButton("SVG で保存…")
+        self.report_button = QPushButton("取組状況報告を印刷…")
+        self.book_button = QPushButton("地域別データ分析ブックを印刷…")
         head = QHBoxLayout()
         head.addWidget(QLabel("年度"))
         head.addWidget(self.year)
         head.addStretch(1)
+        head.addWidget(self.report_button)
+        head.addWidget(self.book_button)
         chart_bar = QHBoxLayout()
         chart_bar.addWidget(self.as_table)
         chart_bar.addStretch(1)
@@ -113,6 +117,8 @@ class DashboardTab(QWidget):
         self.as_table.toggled.connect(lambda on: self.view.setCurrentIndex(1 if on else 0))
         self.save_png.clicked.connect(lambda: self.save_chart(".png"))
         self.save_svg.clicked.connect(lambda: self.save_chart(".svg"))
+        self.report_button.clicked.connect(self.print_report)
+        self.book_button.clicked.connect(self.print_book)
         signals.changed.connect(self._on_changed)
         self._loaded = False
 
@@ -194,6 +200,56 @@ class DashboardTab(QWidget):
                     )
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
+
+    # --- printing --------------------------------------------------------------------------
+
+    def _preview(self, title: str, file_name: str, work: Any, *, cancellable: bool) -> None:
+        from shienapp.gui.background import run_in_background
+
+        def done(pdf: bytes) -> None:
+            from shienapp.gui.pdf_preview import PdfPreviewDialog
+
+            PdfPreviewDialog(pdf, title, file_name, self).exec()
+
+        run_in_background(
+            self, f"{title}を作っています…", work, done, lambda e: show_error(self, e),
+            cancellable=cancellable,
+        )  # fmt: skip
+
+    def print_report(self) -> None:
+        year = self.fiscal_year
+
+        def work(_progress: Any) -> bytes:
+            from shienapp.core.annual_report import annual_report
+            from shienapp.core.chart_data import chart
+            from shienapp.reports.annual_report import render_annual_report
+
+            names = ("setup", "meetings-kind", "meetings-district")
+            charts = {n: chart(n).build(self.ctx, year) for n in names}
+            return render_annual_report(annual_report(self.ctx, year), charts)
+
+        label = fiscal_year_label(year)
+        self._preview(f"{label} 取組状況報告", f"取組状況報告_{label}.pdf", work, cancellable=False)
+
+    def print_book(self) -> None:
+        """39 pages with a chart each: in the background, with progress, and cancellable."""
+        year = self.fiscal_year
+
+        def work(progress: Any) -> bytes:
+            from shienapp.reports.district_book import book_pages, render_district_book
+
+            pages = book_pages(
+                self.ctx, year, progress=progress.report, is_cancelled=progress.is_cancelled
+            )
+            return render_district_book(
+                pages, year, progress=progress.report, is_cancelled=progress.is_cancelled
+            )
+
+        label = fiscal_year_label(year)
+        self._preview(
+            f"{label} 地域別データ分析ブック", f"地域別データ分析ブック_{label}.pdf", work,
+            cancellable=True,
+        )  # fmt: skip
 
     def save_chart(self, suffix: str, path: Path | None = None) -> Path | None:
         if self.data is None:
