@@ -239,7 +239,8 @@ def build_parser() -> JaArgumentParser:
     book = prn_sub.add_parser(
         "district-book", help="地域別データ分析ブック（目次と地区ごとの1ページ）"
     )
-    for p in (annual, book):
+    evaluation = prn_sub.add_parser("evaluation", help="事業評価シート（目標ごとの進捗度 A～E）")
+    for p in (annual, book, evaluation):
         p.add_argument(
             "--fiscal-year", type=_fiscal_year, required=True, metavar="YEAR", help="年度"
         )
@@ -602,6 +603,12 @@ def cmd_print_yearly(args: argparse.Namespace) -> int:
             }
             pdf = render_annual_report(annual_report(ctx, year), charts)
             what = "取組状況報告"
+        elif args.document == "evaluation":
+            from shienapp.core.evaluation import evaluation_sheet
+            from shienapp.reports.evaluation_sheet import render_evaluation_sheet
+
+            pdf = render_evaluation_sheet(evaluation_sheet(ctx, year))
+            what = "事業評価シート"
         else:
             from shienapp.reports.district_book import book_pages, render_district_book
 

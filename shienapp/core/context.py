@@ -15,6 +15,7 @@ from shienapp.core.errors import UserError
 from shienapp.core.matching import MatchingService
 from shienapp.core.meetings import MeetingService
 from shienapp.core.network import NetworkService
+from shienapp.core.plans import PlanService
 from shienapp.storage.db import Database, DatabaseError, open_database
 
 
@@ -66,6 +67,10 @@ class AppContext:
     @cached_property
     def network(self) -> NetworkService:
         return NetworkService(self.db)
+
+    @cached_property
+    def plans(self) -> PlanService:
+        return PlanService(self.db)
 
     def close(self) -> None:
         self.db.dispose()

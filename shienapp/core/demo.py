@@ -16,6 +16,7 @@ from shienapp.core.changes import Changes
 from shienapp.core.demo_directory import DirectorySummary, build_demo_directory
 from shienapp.core.demo_meetings import MeetingsSummary, build_demo_meetings
 from shienapp.core.demo_network import build_demo_network
+from shienapp.core.demo_plans import build_demo_plan
 from shienapp.core.districts import (
     CouncilInput,
     StatisticsInput,
@@ -236,6 +237,7 @@ def build_demo(
         meetings = build_demo_meetings(s, random.Random(seed + 1), today or date.today())
         directory = build_demo_directory(s, random.Random(seed + 2), today or date.today())
         maps = build_demo_network(s, random.Random(seed + 3), today or date.today())
+        build_demo_plan(s)
     summary = DemoSummary(
         len(_BLOCKS), n_districts, n_districts - 1, statistics, meetings, directory, maps
     )

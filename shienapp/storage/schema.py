@@ -12,5 +12,6 @@ REVISIONS: tuple[str, ...] = (
     "0003_meetings",
     "0004_directory",
     "0005_network",
+    "0006_plans",
 )
 HEAD = REVISIONS[-1]

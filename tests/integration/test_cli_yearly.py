@@ -60,3 +60,16 @@ def test_the_district_book_has_a_contents_page_and_one_page_per_district(
     for number, name in enumerate(districts, start=2):
         assert f"地区カルテ{name}" in pages[number - 1], name
     assert all("令和7年度の活動" in page for page in pages[1:])
+
+
+def test_the_evaluation_sheet_of_the_demo_plan(demo_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "evaluation.pdf"
+    result = run("print", "evaluation", "--fiscal-year", "2025", "--out", out, "--db", demo_db)
+    assert result.returncode == 0, result.stderr
+    text = flat("".join(texts(read(out.read_bytes()))))
+    assert "生活支援体制整備事業計画（令和6～8年度）" in text
+    assert text.count("めざす状態") >= 4 and "D" in text
+    result = run(
+        "print", "evaluation", "--fiscal-year", "2030", "--out", tmp_path / "x.pdf", "--db", demo_db
+    )
+    assert result.returncode == 1 and "事業計画がありません" in result.stderr

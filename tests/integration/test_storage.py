@@ -54,6 +54,10 @@ APP_TABLES = {
     "network_nodes",
     "network_edges",
     "network_views",
+    "business_plans",
+    "plan_goals",
+    "plan_targets",
+    "goal_evaluations",
 }
 
 

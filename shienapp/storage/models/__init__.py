@@ -24,6 +24,7 @@ from shienapp.storage.models.network import (
     NetworkNode,
     NetworkView,
 )
+from shienapp.storage.models.plans import BusinessPlan, GoalEvaluation, PlanGoal, PlanTarget
 from shienapp.storage.models.registry import (
     Block,
     Council,
@@ -38,12 +39,14 @@ __all__ = [
     "Attendance",
     "Base",
     "Block",
+    "BusinessPlan",
     "Council",
     "CouncilMember",
     "CouncilStatusEvent",
     "Decision",
     "District",
     "DistrictStatistics",
+    "GoalEvaluation",
     "Match",
     "Meeting",
     "Need",
@@ -54,6 +57,8 @@ __all__ = [
     "NetworkView",
     "Organisation",
     "Person",
+    "PlanGoal",
+    "PlanTarget",
     "RecordMixin",
     "Resource",
     "VocabularyEntry",
