@@ -123,3 +123,41 @@ def test_cancelling_the_book_writes_nothing(
     monkeypatch.setattr("shienapp.gui.background.run_in_background", run_cancelled)
     tab.print_book()
     assert errors and "中止しました" in errors[0]
+
+
+def test_plan_goals_targets_and_evaluation_from_the_dialog(
+    tab: DashboardTab, ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QComboBox, QTableWidgetItem
+
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: None)
+    ctx.plans.create_plan("生活支援体制整備事業計画", 2024, 2026)
+    dialog = tab.open_plans(show=False)
+    assert "令和6～8年度" in dialog.plan_label.text()
+    dialog.add_goal("協議体を定期的に開催する")
+    assert dialog.goals.count() == 1 and dialog.goal_title.isEnabled()
+    dialog.add_target_button.click()
+    dialog.targets.setItem(0, 0, QTableWidgetItem("協議体を年3回開く"))
+    combo = dialog.targets.cellWidget(0, 1)
+    assert isinstance(combo, QComboBox)
+    combo.setCurrentIndex(combo.findData("meetings_held"))
+    dialog.targets.setItem(0, 2, QTableWidgetItem("3"))
+    dialog.save_targets_button.click()
+    assert "目標 3／実績 3回（達成）" in dialog.results.toPlainText()  # prefilled from the figures
+    dialog.grade.setCurrentIndex(dialog.grade.findData("B"))
+    dialog.issues.setPlainText("地区によって差がある")
+    dialog.save_evaluation_button.click()
+    [goal] = ctx.plans.list_plans()[0].goals
+    assert (
+        goal.evaluations[2024].grade == "B"
+        and goal.evaluations[2024].issues == "地区によって差がある"
+    )
+    assert goal.targets[0].target_value == 3.0
+    dialog.targets.setItem(0, 2, QTableWidgetItem("たくさん"))
+    errors: list[str] = []
+    monkeypatch.setattr(
+        "shienapp.gui.dashboard.plans_dialog.show_error", lambda _p, exc: errors.append(str(exc))
+    )
+    dialog.save_targets_button.click()
+    assert errors and "目標値「たくさん」は数ではありません" in errors[0]
+    assert ctx.plans.list_plans()[0].goals[0].targets[0].target_value == 3.0  # nothing changed

@@ -86,12 +86,14 @@ class DashboardTab(QWidget):
         self.as_table.setCheckable(True)
         self.save_png = QPushButton("PNG で保存…")
         self.save_svg = QPushButton("SVG で保存…")
+        self.plans_button = QPushButton("事業計画と評価…")
         self.report_button = QPushButton("取組状況報告を印刷…")
         self.book_button = QPushButton("地域別データ分析ブックを印刷…")
         head = QHBoxLayout()
         head.addWidget(QLabel("年度"))
         head.addWidget(self.year)
         head.addStretch(1)
+        head.addWidget(self.plans_button)
         head.addWidget(self.report_button)
         head.addWidget(self.book_button)
         chart_bar = QHBoxLayout()
@@ -117,6 +119,7 @@ class DashboardTab(QWidget):
         self.as_table.toggled.connect(lambda on: self.view.setCurrentIndex(1 if on else 0))
         self.save_png.clicked.connect(lambda: self.save_chart(".png"))
         self.save_svg.clicked.connect(lambda: self.save_chart(".svg"))
+        self.plans_button.clicked.connect(lambda: self.open_plans())
         self.report_button.clicked.connect(self.print_report)
         self.book_button.clicked.connect(self.print_book)
         signals.changed.connect(self._on_changed)
@@ -200,6 +203,16 @@ class DashboardTab(QWidget):
                     )
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
+
+    def open_plans(self, *, show: bool = True) -> QDialog:
+        from shienapp.gui.dashboard.plans_dialog import PlansDialog
+
+        dialog = PlansDialog(self.ctx, self.fiscal_year, self)
+        if show:
+            dialog.exec()
+            if dialog.changes:
+                self.signals.emit_changes(dialog.changes)
+        return dialog
 
     # --- printing --------------------------------------------------------------------------
 
