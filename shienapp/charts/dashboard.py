@@ -72,9 +72,14 @@ def figure(data: ChartData, *, size: tuple[float, float] | None = None) -> Figur
         ax.set_ylabel(data.unit, fontproperties=font)
     if len(data.series) > 1 or data.reference is not None:
         ax.legend(prop=japanese_font(8), frameon=False, loc="best")
+    if data.horizontal:
+        ax.margins(x=0.02)
+    else:
+        ax.margins(y=0.08)
     if data.note:
-        fig.text(
-            0.01, 0.0, data.note, fontproperties=japanese_font(7.5), color="#555555", va="bottom"
+        # As a figure-level label, so the layout makes room for it under the tick labels.
+        fig.supxlabel(
+            data.note, x=0.01, ha="left", fontproperties=japanese_font(7.5), color="#555555"
         )
     return fig
 
