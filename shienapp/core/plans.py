@@ -135,6 +135,30 @@ class PlanService:
             s.flush()
             return plan.id, Changes(statistics=True)
 
+    def update_plan(
+        self, plan_id: uuid.UUID, title: str, first_year: int, last_year: int
+    ) -> Changes:
+        title = _text(title, "計画の名前", 200)
+        if not 2000 <= first_year <= last_year <= first_year + 10:
+            raise UserError(
+                "計画の期間は、始まりの年度から終わりの年度まで（10年以内）にしてください。"
+            )
+        with self._db.write() as s:
+            plan = _get(s, BusinessPlan, plan_id, "計画")
+            plan.title, plan.first_year, plan.last_year = title, first_year, last_year
+        return Changes(statistics=True)
+
+    def delete_goal(self, goal_id: uuid.UUID) -> Changes:
+        """The goal goes with its targets and evaluations (soft-deleted, so a merge sees it)."""
+        with self._db.write() as s:
+            goal = _get(s, PlanGoal, goal_id, "目標")
+            now = utcnow()
+            for model in (PlanTarget, GoalEvaluation):
+                for row in _alive(s, model, model.goal_id == goal_id):  # type: ignore[attr-defined]
+                    row.deleted_at = now
+            goal.deleted_at = now
+        return Changes(statistics=True)
+
     def add_goal(self, plan_id: uuid.UUID, title: str, aim: str = "") -> tuple[uuid.UUID, Changes]:
         title = _text(title, "目標", 300)
         with self._db.write() as s:

@@ -161,3 +161,13 @@ def test_plan_goals_targets_and_evaluation_from_the_dialog(
     dialog.save_targets_button.click()
     assert errors and "目標値「たくさん」は数ではありません" in errors[0]
     assert ctx.plans.list_plans()[0].goals[0].targets[0].target_value == 3.0  # nothing changed
+
+
+def test_deleting_a_goal_from_the_dialog(tab: DashboardTab, ctx: AppContext) -> None:
+    plan_id, _ = ctx.plans.create_plan("計画", 2024, 2026)
+    ctx.plans.add_goal(plan_id, "目標A")
+    ctx.plans.add_goal(plan_id, "目標B")
+    dialog = tab.open_plans(show=False)
+    dialog.goals.setCurrentRow(0)
+    dialog.delete_goal(confirm=False)
+    assert [dialog.goals.item(i).text() for i in range(dialog.goals.count())] == ["目標1　目標B"]

@@ -95,3 +95,18 @@ def test_the_evaluation_sheet_prints_the_grade_and_its_definitions(
 def test_a_year_without_a_plan_says_what_to_do(ctx: AppContext) -> None:
     with pytest.raises(UserError, match="事業計画がありません"):
         evaluation_sheet(ctx, 2024)
+
+
+def test_a_plan_can_be_renamed_and_a_goal_deleted_with_its_rows(
+    ctx: AppContext, plan: tuple
+) -> None:
+    plan_id, goal_id = plan
+    ctx.plans.evaluate(goal_id, 2024, EvaluationRow(2024, "C", "", "", "", ""))
+    ctx.plans.update_plan(plan_id, "第2期 事業計画", 2024, 2027)
+    [row] = ctx.plans.list_plans()
+    assert (row.title, row.period) == ("第2期 事業計画", "令和6～9年度")
+    ctx.plans.delete_goal(goal_id)
+    assert ctx.plans.list_plans()[0].goals == ()
+    assert evaluation_sheet(ctx, 2024).goals == ()
+    with pytest.raises(UserError, match="10年以内"):
+        ctx.plans.update_plan(plan_id, "x", 2027, 2024)

@@ -51,6 +51,8 @@ class PlansDialog(QDialog):
         self.resize(1100, 720)
         self.plan_label = QLabel()
         self.new_plan_button = QPushButton("新しい計画…")
+        self.edit_plan_button = QPushButton("計画の名前・期間…")
+        self.delete_goal_button = QPushButton("目標を削除")
         self.goals = QListWidget()
         self.add_goal_button = QPushButton("目標を追加…")
         self.goal_title = QLineEdit()
@@ -98,6 +100,8 @@ class PlansDialog(QDialog):
         lv.addWidget(self.plan_label)
         lv.addWidget(self.goals, 1)
         lv.addWidget(self.add_goal_button)
+        lv.addWidget(self.delete_goal_button)
+        lv.addWidget(self.edit_plan_button)
         lv.addWidget(self.new_plan_button)
         split = QSplitter()
         split.addWidget(left)
@@ -114,7 +118,9 @@ class PlansDialog(QDialog):
         layout.addLayout(bottom)
 
         self.goals.currentRowChanged.connect(lambda _r: self._show_goal())
-        self.new_plan_button.clicked.connect(self.new_plan)
+        self.new_plan_button.clicked.connect(lambda: self.edit_plan(new=True))
+        self.edit_plan_button.clicked.connect(lambda: self.edit_plan(new=False))
+        self.delete_goal_button.clicked.connect(lambda: self.delete_goal())
         self.add_goal_button.clicked.connect(lambda: self.add_goal())
         self.save_goal_button.clicked.connect(self.save_goal)
         self.add_target_button.clicked.connect(lambda: self._add_target_row("", "", None))
@@ -147,6 +153,8 @@ class PlansDialog(QDialog):
                     row = number - 1
         self.goals.blockSignals(False)
         self.add_goal_button.setEnabled(self.plan is not None)
+        self.edit_plan_button.setEnabled(self.plan is not None)
+        self.delete_goal_button.setEnabled(self.goals.count() > 0)
         if self.goals.count():
             self.goals.setCurrentRow(min(max(row, 0), self.goals.count() - 1))
         self._show_goal()
@@ -208,16 +216,21 @@ class PlansDialog(QDialog):
         self.changes = self.changes | changes
         self.reload(select)
 
-    def new_plan(self) -> None:
+    def edit_plan(self, *, new: bool) -> None:
+        """A new plan, or the name and period of the plan shown."""
+        if not new and self.plan is None:
+            return
         dialog = QDialog(self)
-        dialog.setWindowTitle("新しい事業計画")
+        dialog.setWindowTitle("新しい事業計画" if new else "計画の名前と期間")
         form = QFormLayout(dialog)
-        title = QLineEdit("生活支援体制整備事業計画")
+        title = QLineEdit(
+            "生活支援体制整備事業計画" if new or self.plan is None else self.plan.title
+        )
         first, last = QSpinBox(), QSpinBox()
         for box in (first, last):
             box.setRange(2000, 2100)
-        first.setValue(self.fiscal_year)
-        last.setValue(self.fiscal_year + 2)
+        first.setValue(self.fiscal_year if new or self.plan is None else self.plan.first_year)
+        last.setValue(self.fiscal_year + 2 if new or self.plan is None else self.plan.last_year)
         form.addRow("名前", title)
         form.addRow("最初の年度（西暦）", first)
         form.addRow("最後の年度（西暦）", last)
@@ -227,11 +240,28 @@ class PlansDialog(QDialog):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         try:
-            _, changes = self.ctx.plans.create_plan(title.text(), first.value(), last.value())
+            if new or self.plan is None:
+                _, changes = self.ctx.plans.create_plan(title.text(), first.value(), last.value())
+            else:
+                changes = self.ctx.plans.update_plan(
+                    self.plan.id, title.text(), first.value(), last.value()
+                )
         except UserError as exc:
             show_error(self, exc)
             return
         self._done(changes)
+
+    def delete_goal(self, *, confirm: bool = True) -> None:
+        goal = self.goal()
+        if goal is None:
+            return
+        if confirm:
+            answer = QMessageBox.question(
+                self, "目標の削除", f"目標「{goal.title}」を、事業目標と評価も含めて削除しますか？"
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self._done(self.ctx.plans.delete_goal(goal.id))
 
     def add_goal(self, title: str | None = None) -> None:
         if self.plan is None:
