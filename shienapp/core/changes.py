@@ -17,6 +17,7 @@ class Changes:
     people: bool = False
     meetings: bool = False
     maps: bool = False
+    conflicts: bool = False
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(

@@ -16,6 +16,7 @@ from shienapp.core.matching import MatchingService
 from shienapp.core.meetings import MeetingService
 from shienapp.core.network import NetworkService
 from shienapp.core.plans import PlanService
+from shienapp.core.sync import SyncService
 from shienapp.storage.db import Database, DatabaseError, open_database
 
 
@@ -71,6 +72,10 @@ class AppContext:
     @cached_property
     def plans(self) -> PlanService:
         return PlanService(self.db)
+
+    @cached_property
+    def sync(self) -> SyncService:
+        return SyncService(self.db, backup_dir=config.backup_dir())
 
     def close(self) -> None:
         self.db.dispose()

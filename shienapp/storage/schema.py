@@ -13,5 +13,6 @@ REVISIONS: tuple[str, ...] = (
     "0004_directory",
     "0005_network",
     "0006_plans",
+    "0007_sync",
 )
 HEAD = REVISIONS[-1]

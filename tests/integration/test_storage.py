@@ -58,6 +58,12 @@ APP_TABLES = {
     "plan_goals",
     "plan_targets",
     "goal_evaluations",
+    "sync_device",
+    "sync_records",
+    "sync_states",
+    "sync_peers",
+    "sync_conflicts",
+    "sync_history",
 }
 
 

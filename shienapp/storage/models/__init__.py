@@ -32,6 +32,14 @@ from shienapp.storage.models.registry import (
     District,
     DistrictStatistics,
 )
+from shienapp.storage.models.sync import (
+    SyncConflict,
+    SyncDevice,
+    SyncHistory,
+    SyncPeer,
+    SyncRecord,
+    SyncState,
+)
 
 __all__ = [
     "ActionItem",
@@ -61,6 +69,12 @@ __all__ = [
     "PlanTarget",
     "RecordMixin",
     "Resource",
+    "SyncConflict",
+    "SyncDevice",
+    "SyncHistory",
+    "SyncPeer",
+    "SyncRecord",
+    "SyncState",
     "VocabularyEntry",
     "utcnow",
 ]

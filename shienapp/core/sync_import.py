@@ -1,0 +1,409 @@
+"""Merging an exchange file's records into the database, table by table, in one transaction."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Table, bindparam, func, select
+from sqlalchemy.orm import Session
+
+from shienapp.core import exchange_file, sync_merge
+from shienapp.core.errors import UserError
+from shienapp.core.sync_labels import record_label, table_label
+from shienapp.core.sync_rows import (
+    SYNC_TABLES,
+    TABLES_BY_NAME,
+    Progress,
+    chunks,
+    now_plain,
+    plain_row,
+    save_lineage,
+    save_states,
+    state_json,
+    to_plain,
+    typed_row,
+)
+from shienapp.storage.models import SyncConflict, SyncRecord, SyncState
+
+
+@dataclass
+class ImportReport:
+    file_name: str
+    source_name: str
+    added: int = 0
+    changed: int = 0
+    deleted: int = 0
+    restored: int = 0
+    unchanged: int = 0
+    conflicts: int = 0
+    upgraded_from: str | None = None
+    backup: Path | None = None
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.added or self.changed or self.deleted or self.restored or self.conflicts)
+
+    def summary(self) -> str:
+        text = (
+            f"{self.source_name} から: 追加 {self.added} 件、変更 {self.changed} 件、"
+            f"削除 {self.deleted} 件、競合 {self.conflicts} 件（変更なし {self.unchanged} 件）"
+        )
+        if self.restored:
+            text += f"。削除と編集がぶつかり、削除せずに残した記録が {self.restored} 件あります"
+        return text
+
+
+def checked_tables(exchange: exchange_file.Exchange, name: str) -> dict[str, dict[str, Any]]:
+    """The file's tables, after checking they match its manifest."""
+    counts = exchange.manifest.get("counts", {})
+    tables = exchange.tables
+    problems = []
+    for table_name, payload in tables.items():
+        rows, lineage = payload.get("rows", []), payload.get("lineage", [])
+        if counts.get(table_name) != len(rows) or len(lineage) != len(rows):
+            problems.append(
+                f"{table_label(table_name)}: 目録 {counts.get(table_name)} 件、中身 {len(rows)} 件"
+            )
+        if "id" not in payload.get("columns", []):
+            problems.append(f"{table_label(table_name)}: ID の列がありません")
+        if any(not entry for entry in lineage):
+            problems.append(f"{table_label(table_name)}: 履歴のない記録があります")
+    for table_name in counts:
+        if table_name not in tables:
+            problems.append(f"{table_label(table_name)}: 目録にあるのに中身がありません")
+    if problems:
+        raise UserError(f"{name} の中身が目録と一致しません。データは変更していません。", problems)
+    return tables
+
+
+def check_after(s: Session, tables: dict[str, dict[str, Any]]) -> None:
+    """Before commit: every foreign key resolves, the file passes SQLite's check, and every
+    record the file carried is in the database."""
+    if s.get_bind().dialect.name == "sqlite":
+        broken = s.connection().exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            details = [
+                f"{table_label(r[0])} が {table_label(r[2])} の記録を参照できません"
+                for r in broken[:20]
+            ]
+            raise UserError(
+                "取り込むと参照の切れた記録ができるため、取り込みを中止しました。データは変更していません。",
+                details,
+            )
+        check = s.connection().exec_driver_sql("PRAGMA quick_check").scalar()
+        if check != "ok":
+            raise UserError(f"取り込み後の検査で問題が見つかったため中止しました: {check}")
+    missing = []
+    for name, payload in tables.items():
+        table = TABLES_BY_NAME[name]
+        index = payload["columns"].index("id")
+        ids = [uuid.UUID(hex=row[index]) for row in payload["rows"]]
+        present = 0
+        for chunk in chunks(ids):
+            present += (
+                s.scalar(select(func.count()).select_from(table).where(table.c.id.in_(chunk))) or 0
+            )
+        if present != len(ids):
+            missing.append(f"{table_label(name)}: ファイル {len(ids)} 件、取り込み後 {present} 件")
+    if missing:
+        raise UserError(
+            "取り込み後の件数がファイルの目録と合わないため中止しました。データは変更していません。",
+            missing,
+        )
+
+
+class Merger:
+    """One import's walk over the file's tables: decide, then write in bulk."""
+
+    def __init__(
+        self,
+        result: ImportReport,
+        header: exchange_file.Header,
+        file_name: str,
+        report: Progress,
+        total: int,
+    ) -> None:
+        self.result = result
+        self.header = header
+        self.file_name = file_name
+        self.report = report
+        self.total = total
+        self.done = 0
+
+    def run(self, s: Session, tables: dict[str, dict[str, Any]]) -> None:
+        if s.get_bind().dialect.name == "sqlite":
+            s.connection().exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+        for table in SYNC_TABLES:
+            payload = tables.get(table.name)
+            if payload and payload["rows"]:
+                self._table(s, table, payload)
+
+    def _line(self, text: str) -> None:
+        if len(self.result.lines) < 1000:
+            self.result.lines.append(text)
+
+    def _table(self, s: Session, table: Table, payload: dict[str, Any]) -> None:
+        columns = payload["columns"]
+        incoming = [dict(zip(columns, row, strict=True)) for row in payload["rows"]]
+        ids = [uuid.UUID(hex=r["id"]) for r in incoming]
+        local: dict[str, dict[str, Any]] = {}
+        lineages: dict[str, list[str]] = {}
+        for chunk in chunks(ids):
+            for row in s.execute(select(table).where(table.c.id.in_(chunk))).mappings():
+                plain = plain_row(row)
+                local[plain["id"]] = plain
+            for rec in s.scalars(
+                select(SyncRecord).where(
+                    SyncRecord.table_name == table.name, SyncRecord.record_id.in_(chunk)
+                )
+            ):
+                lineages[rec.record_id.hex] = rec.lineage.split()
+        unique = _UniqueKeys(s, table)
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        new_lineage: dict[tuple[str, str], list[str]] = {}
+        states: dict[str, str] = {}
+        conflicts: list[SyncConflict] = []
+        demoted: list[dict[str, Any]] = []
+        now = now_plain()
+        label = table_label(table.name)
+        for row, remote_lineage in zip(incoming, payload["lineage"], strict=True):
+            self.done += 1
+            if self.done % 1000 == 0:
+                self.report(self.done, self.total)
+            h = sync_merge.state_hash(row)
+            if remote_lineage[-1] != h:
+                remote_lineage = sync_merge.join_lineage(remote_lineage, [h])
+            states[h] = state_json(row)
+            record_id = row["id"]
+            mine = local.get(record_id)
+            if mine is None:
+                written = dict(row)
+                if written.get("deleted_at") is None:
+                    clash = unique.clash(written, None)
+                    if clash is not None:
+                        conflicts.append(
+                            self._both_created(s, table, clash, written, demoted, unique, now)
+                        )
+                    if written.get("deleted_at") is None:
+                        self.result.added += 1
+                        self._line(f"追加: {label}「{record_label(row)}」")
+                unique.claim(written, None)
+                inserts.append(written)
+                new_lineage[(table.name, record_id)] = remote_lineage
+                continue
+            my_lineage = lineages.get(record_id, [])
+            action = sync_merge.classify(sync_merge.state_hash(mine), my_lineage, remote_lineage)
+            joined = sync_merge.join_lineage(my_lineage, remote_lineage)
+            if joined != my_lineage:
+                new_lineage[(table.name, record_id)] = joined
+            if action in (sync_merge.Action.SAME, sync_merge.Action.ALREADY_SEEN):
+                self.result.unchanged += 1
+                continue
+            base: dict[str, Any] | None = None
+            if action is sync_merge.Action.FAST_FORWARD:
+                merged = dict(row)
+                merged["updated_at"] = row.get("updated_at") or now
+                outcome = None
+            else:
+                base = self._base(s, my_lineage, remote_lineage)
+                outcome = sync_merge.merge(base, mine, row)
+                merged = outcome.merged
+                merged["updated_at"] = now
+            base_row = base if outcome is not None else None
+            if merged.get("deleted_at") is None:
+                clash = unique.clash(merged, mine)
+                if clash is not None:
+                    conflicts.append(
+                        self._both_created(s, table, clash, merged, demoted, unique, now)
+                    )
+                    outcome = None
+            unique.claim(merged, mine)
+            if outcome is not None and outcome.in_conflict:
+                conflicts.append(
+                    SyncConflict(
+                        table_name=table.name,
+                        record_id=uuid.UUID(hex=record_id),
+                        kind=outcome.kind,
+                        fields=outcome.conflict_fields,
+                        base=base_row,
+                        ours=mine,
+                        theirs=row,
+                        source_device=uuid.UUID(hex=self.header.device_id),
+                        source_name=self.header.device_name,
+                        file_name=self.file_name,
+                    )
+                )
+                if outcome.kind == sync_merge.EDIT_DELETE:
+                    self.result.restored += 1
+                    self._line(
+                        f"削除と編集が競合（削除せず残しました）: {label}「{record_label(merged)}」"
+                    )
+                else:
+                    self._line(
+                        f"競合: {label}「{record_label(mine)}」"
+                        f"（{len(outcome.conflict_fields)} 項目）"
+                    )
+            if _same_content(merged, mine):
+                self.result.unchanged += 1
+                continue
+            was_alive, alive = mine.get("deleted_at") is None, merged.get("deleted_at") is None
+            if was_alive and not alive:
+                self.result.deleted += 1
+                self._line(f"削除: {label}「{record_label(mine)}」")
+            elif not was_alive and alive and not (outcome and outcome.in_conflict):
+                self.result.added += 1
+                self._line(f"復元: {label}「{record_label(merged)}」")
+            elif alive:
+                self.result.changed += 1
+                self._line(f"変更: {label}「{record_label(merged)}」")
+            merged["version"] = int(mine["version"]) + 1
+            updates.append(merged)
+        self.result.conflicts += len(conflicts)
+        self._write(s, table, demoted, inserts, updates)
+        save_lineage(s, new_lineage)
+        save_states(s, states)
+        s.add_all(conflicts)
+        s.flush()
+
+    def _base(self, s: Session, mine: list[str], theirs: list[str]) -> dict[str, Any] | None:
+        candidates = sorted(set(mine) & set(theirs))
+        if not candidates:
+            return None
+        known = {
+            st.hash: st.data
+            for st in s.scalars(select(SyncState).where(SyncState.hash.in_(candidates)))
+        }
+        chosen = sync_merge.common_base(mine, theirs, set(known))
+        return None if chosen is None else json.loads(known[chosen])
+
+    def _both_created(
+        self,
+        s: Session,
+        table: Table,
+        holder_id: str,
+        written: dict[str, Any],
+        demoted: list[dict[str, Any]],
+        unique: _UniqueKeys,
+        now: str,
+    ) -> SyncConflict:
+        """The same thing was created on both copies (two 令和7年度 figures for one district,
+        two attendance rows for one person). Both are kept: the one with the smaller id stays
+        live on every copy, the other becomes a deleted record, and the pair is a conflict."""
+        holder = plain_row(
+            s.execute(select(table).where(table.c.id == uuid.UUID(hex=holder_id))).mappings().one()
+        )
+        theirs = dict(written)
+        if written["id"] < holder_id:
+            demoted.append(
+                {
+                    **holder,
+                    "deleted_at": now,
+                    "updated_at": now,
+                    "version": int(holder["version"]) + 1,
+                }
+            )
+            unique.release(holder)
+            live_id = written["id"]
+        else:
+            written["deleted_at"] = now
+            live_id = holder_id
+        fields = [
+            k
+            for k in theirs
+            if k not in sync_merge.LOCAL_FIELDS
+            and k not in ("id", "created_at", "deleted_at")
+            and theirs.get(k) != holder.get(k)
+        ]
+        self._line(f"両方で作成（競合）: {table_label(table.name)}「{record_label(theirs)}」")
+        return SyncConflict(
+            table_name=table.name,
+            record_id=uuid.UUID(hex=live_id),
+            kind=sync_merge.BOTH_CREATED,
+            fields=fields,
+            base=None,
+            ours=holder,
+            theirs=theirs,
+            source_device=uuid.UUID(hex=self.header.device_id),
+            source_name=self.header.device_name,
+            file_name=self.file_name,
+        )
+
+    @staticmethod
+    def _write(
+        s: Session,
+        table: Table,
+        demoted: list[dict[str, Any]],
+        inserts: list[dict[str, Any]],
+        updates: list[dict[str, Any]],
+    ) -> None:
+        # Records losing a unique key go first, so the ones taking it over can be written.
+        statement = table.update().where(table.c.id == bindparam("_record_id"))
+        for group in (demoted, None, updates):
+            if group is None:
+                for chunk in chunks(inserts):
+                    s.execute(table.insert(), [typed_row(table, r) for r in chunk])
+                continue
+            for chunk in chunks(group):
+                params = []
+                for r in chunk:
+                    typed = typed_row(table, r)
+                    typed["_record_id"] = typed.pop("id")
+                    params.append(typed)
+                s.execute(statement, params)
+
+
+def _same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return sync_merge.state_hash(a) == sync_merge.state_hash(b)
+
+
+class _UniqueKeys:
+    """The table's live unique keys (district names, one attendance per person), so a record
+    created on both sides is caught before the database refuses the whole merge."""
+
+    def __init__(self, s: Session, table: Table) -> None:
+        self.indexes = [
+            tuple(c.name for c in index.columns) for index in table.indexes if index.unique
+        ]
+        self.owner: list[dict[tuple[Any, ...], str]] = []
+        for columns in self.indexes:
+            owners: dict[tuple[Any, ...], str] = {}
+            query = select(table.c.id, *(table.c[c] for c in columns)).where(
+                table.c.deleted_at.is_(None)
+            )
+            for row in s.execute(query):
+                key = tuple(to_plain(v) for v in row[1:])
+                if None not in key:
+                    owners[key] = row[0].hex
+            self.owner.append(owners)
+
+    def clash(self, row: dict[str, Any], previous: dict[str, Any] | None) -> str | None:
+        for columns, owners in zip(self.indexes, self.owner, strict=True):
+            key = tuple(row.get(c) for c in columns)
+            if None in key:
+                continue
+            holder = owners.get(key)
+            if holder is not None and holder != row["id"]:
+                return holder
+        return None
+
+    def release(self, row: dict[str, Any]) -> None:
+        for columns, owners in zip(self.indexes, self.owner, strict=True):
+            key = tuple(row.get(c) for c in columns)
+            if owners.get(key) == row["id"]:
+                del owners[key]
+
+    def claim(self, row: dict[str, Any], previous: dict[str, Any] | None) -> None:
+        for columns, owners in zip(self.indexes, self.owner, strict=True):
+            if previous is not None:
+                old = tuple(previous.get(c) for c in columns)
+                if owners.get(old) == row["id"]:
+                    del owners[old]
+            key = tuple(row.get(c) for c in columns)
+            if row.get("deleted_at") is None and None not in key:
+                owners[key] = row["id"]
