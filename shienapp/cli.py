@@ -210,6 +210,10 @@ def build_parser() -> JaArgumentParser:
     _add_db(chart)
     chart.set_defaults(handler=cmd_chart)
 
+    from shienapp.cli_sync import add_sync_parser
+
+    add_sync_parser(sub, _add_db, JaArgumentParser)
+
     prn = sub.add_parser("print", help="PDF を作ります")
     prn_sub = prn.add_subparsers(
         dest="document",

@@ -157,7 +157,7 @@ class SyncService:
     ) -> ExportReport:
         """Write every record (or those of ``districts`` and what they refer to) to ``path``."""
         exchange_file.check_passphrase(passphrase)
-        path = Path(path)
+        path = Path(path).absolute()
         if path.suffix.lower() != exchange_file.SUFFIX:
             raise UserError(
                 f"交換ファイルの名前は {exchange_file.SUFFIX} で終えてください: {path.name}"
@@ -254,7 +254,7 @@ class SyncService:
         self, path: Path, passphrase: str, *, progress: Progress | None = None
     ) -> ImportReport:
         """Merge ``path`` into this database: all of it, or (on any fault) none of it."""
-        path = Path(path)
+        path = Path(path).absolute()
         report = progress or (lambda _d, _t: None)
         if not path.is_file():
             raise NotFoundError(f"ファイルが見つかりません: {path}")
@@ -385,7 +385,13 @@ class SyncService:
             rows = s.scalars(select(SyncHistory).order_by(SyncHistory.at.desc()).limit(limit))
             return [
                 HistoryEntry(
-                    r.at, r.direction, r.file_name, r.peer_name, r.by_user, r.scope, r.summary
+                    local_time(r.at),
+                    r.direction,
+                    r.file_name,
+                    r.peer_name,
+                    r.by_user,
+                    r.scope,
+                    r.summary,
                 )
                 for r in rows
             ]
@@ -403,6 +409,13 @@ class SyncService:
 
 
 # ----------------------------------------------------------------------------- helpers
+
+
+def local_time(moment: datetime) -> datetime:
+    """A stored moment (UTC; SQLite hands it back without a zone) on this computer's clock."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone()
 
 
 def _default_device_name() -> str:
@@ -425,7 +438,7 @@ def _conflict_info(c: SyncConflict) -> ConflictInfo:
         theirs=c.theirs,
         source_name=c.source_name,
         file_name=c.file_name,
-        created_at=c.created_at,
-        resolved_at=c.resolved_at,
+        created_at=local_time(c.created_at),
+        resolved_at=None if c.resolved_at is None else local_time(c.resolved_at),
         resolution=c.resolution,
     )

@@ -13,6 +13,10 @@ from shienapp.gui.districts.controller import create_district_tab
 from shienapp.gui.meetings.tab import create_meeting_tab
 from shienapp.gui.network.tab import create_network_tab
 from shienapp.gui.signals import AppSignals
+from shienapp.gui.sync.controller import SyncController
+
+# Windows opened on another database (持ち出しファイルから作ったもの) are kept alive here.
+_windows: list[MainWindow] = []
 
 
 class MainWindow(QMainWindow):
@@ -35,6 +39,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.dashboard_tab, "集計・グラフ")
         self.setCentralWidget(self.tabs)
         self.statusBar().showMessage(f"データベース: {ctx.location}")
+        self.sync = SyncController(ctx, self.signals, self, self.open_database)
+        self.statusBar().addPermanentWidget(self.sync.conflict_label)
         self._build_menu()
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -62,10 +68,26 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+        self.sync.build_menu(self.menuBar().addMenu("持ち出し・持ち帰り(&S)"))
         help_menu = self.menuBar().addMenu("ヘルプ(&H)")
         about = QAction("このアプリについて(&A)", self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
+
+    def open_database(self, path: object) -> None:
+        """Reopen the app's window on another database file, closing this one's."""
+        from shienapp.core.errors import UserError
+        from shienapp.gui.errors import show_error
+
+        try:
+            ctx = AppContext.open(path)  # type: ignore[arg-type]
+        except UserError as exc:
+            show_error(self, exc)
+            return
+        window = MainWindow(ctx)
+        _windows.append(window)
+        window.show()
+        self.close()
 
     def save_template(self) -> None:
         from pathlib import Path
