@@ -30,6 +30,7 @@ from shienapp.core.sync_rows import (
     TABLES_BY_NAME,
     Progress,
     current_user,
+    hex_id,
     now_plain,
     plain_row,
     save_lineage,
@@ -170,8 +171,12 @@ class SyncService:
                 t.name: [plain_row(r) for r in s.execute(select(t)).mappings()] for t in SYNC_TABLES
             }
             lineages = {
-                (r.table_name, r.record_id.hex): r.lineage.split()
-                for r in s.scalars(select(SyncRecord))
+                (name, record_id): lineage.split()
+                for name, record_id, lineage in s.execute(
+                    select(
+                        SyncRecord.table_name, hex_id(SyncRecord.record_id, s), SyncRecord.lineage
+                    )
+                )
             }
         district_names: list[str] = []
         if chosen is not None:
@@ -279,7 +284,9 @@ class SyncService:
             tables = upgrade_tables(tables, header.schema)
         result.backup = self._backup("pre-sync")
         total = sum(len(t["rows"]) for t in tables.values())
-        merger = Merger(result, header, path.name, report, total)
+        merger = Merger(
+            result, header, path.name, report, total, trust_hashes=result.upgraded_from is None
+        )
         with self._db.write() as s:
             merger.run(s, tables)
             check_after(s, tables)

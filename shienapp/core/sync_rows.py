@@ -12,7 +12,18 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Table, Time, Uuid, select
+from sqlalchemy import (
+    Date,
+    DateTime,
+    String,
+    Table,
+    Time,
+    Uuid,
+    cast,
+    func,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from shienapp.core import sync_merge
@@ -80,6 +91,14 @@ def from_plain(table: Table, name: str, value: Any) -> Any:
     if isinstance(kind, Time):
         return time.fromisoformat(value)
     return value
+
+
+def hex_id(column: Any, s: Session) -> Any:
+    """``column`` (a UUID) as the 32 hex digits the exchange file uses, for comparing in SQL
+    without turning every value into a ``uuid.UUID`` and back."""
+    if s.get_bind().dialect.name == "sqlite":
+        return type_coerce(column, String)  # stored as 32 hex digits already
+    return func.replace(cast(column, String), "-", "")
 
 
 def plain_row(row: Any) -> dict[str, Any]:
