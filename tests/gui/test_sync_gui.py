@@ -209,3 +209,54 @@ def _checked():  # type: ignore[no-untyped-def]
     from PySide6.QtCore import Qt
 
     return Qt.CheckState.Checked
+
+
+def test_a_laptop_opens_an_exchange_file_as_its_own_database(
+    pair: tuple[AppContext, AppContext],
+    tmp_path: Path,
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pc, _laptop = pair
+    window = MainWindow(pc)
+    qtbot.addWidget(window)
+    target = tmp_path / "ノートPC.sqlite3"
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(tmp_path / "out.shienx"), "")
+    )
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(target), ""))
+    shown = _answer_dialogs(monkeypatch, PASSPHRASE)
+    reopened: list[Path] = []
+    monkeypatch.setattr(window.sync, "_open_database", reopened.append)
+
+    window.sync.open_as_new_database()
+    qtbot.waitUntil(lambda: bool(reopened), timeout=20_000)
+
+    assert reopened == [target]
+    assert "新しいデータベースを作りました" in shown[0]
+    new = AppContext.open(target)
+    try:
+        assert sorted(d.name for d in new.districts.list_districts()) == ["八幡", "青葉"]
+        assert new.sync.device().device_id != pc.sync.device().device_id
+    finally:
+        new.close()
+
+
+def test_the_window_reopens_on_another_database(
+    ctx: AppContext, tmp_path: Path, qtbot: QtBot
+) -> None:
+    from shienapp.gui import main_window
+
+    other = tmp_path / "other.sqlite3"
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_database(other)
+    opened = main_window._windows[-1]
+    qtbot.addWidget(opened)
+    try:
+        assert opened.ctx.location == str(other.resolve())
+        assert opened.isVisible() and not window.isVisible()
+    finally:
+        main_window._windows.remove(opened)
+        opened.ctx.close()
