@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from shienapp.core import exchange_file, sync_merge
 from shienapp.core.changes import Changes
@@ -287,6 +288,28 @@ class SyncService:
         merger = Merger(
             result, header, path.name, report, total, trust_hashes=result.upgraded_from is None
         )
+        try:
+            self._merge(merger, tables, header, manifest, path, result)
+        except IntegrityError as exc:
+            # A safety net: the merge settles unique keys itself, so this means a case it does
+            # not know. The transaction is rolled back; nothing was changed.
+            raise UserError(
+                f"{path.name} を取り込むと同じ内容の記録が二重になるため中止しました。"
+                "データは変更していません。",
+                [str(exc.orig)],
+            ) from exc
+        report(total, total)
+        return result
+
+    def _merge(
+        self,
+        merger: Merger,
+        tables: dict[str, dict[str, Any]],
+        header: exchange_file.Header,
+        manifest: dict[str, Any],
+        path: Path,
+        result: ImportReport,
+    ) -> None:
         with self._db.write() as s:
             merger.run(s, tables)
             check_after(s, tables)
@@ -316,8 +339,6 @@ class SyncService:
                     },
                 )
             )
-        report(total, total)
-        return result
 
     def _backup(self, reason: str) -> Path | None:
         path = self._db.path

@@ -186,18 +186,12 @@ class Merger:
             for found in s.execute(query).mappings():
                 plain = plain_row(found)
                 local[plain["id"]] = plain
-        incoming = [row for row, _ in pending]
-        remote_lineages = [lineage for _, lineage in pending]
-        unique = _UniqueKeys(s, table)
-        inserts: list[dict[str, Any]] = []
-        updates: list[dict[str, Any]] = []
-        new_lineage = self.new_lineage
         states: dict[str, str] = {}
-        conflicts: list[SyncConflict] = []
-        demoted: list[dict[str, Any]] = []
         now = now_plain()
         label = table_label(table.name)
-        for row, remote_lineage in zip(incoming, remote_lineages, strict=True):
+        # 1. Decide each record on its own: new, already seen, taken as it is, or merged.
+        decisions: list[_Decision] = []
+        for row, remote_lineage in pending:
             self.done += 1
             if self.done % 1000 == 0:
                 self.report(self.done, self.total)
@@ -208,93 +202,116 @@ class Merger:
             record_id = row["id"]
             mine = local.get(record_id)
             if mine is None:
-                written = dict(row)
-                if written.get("deleted_at") is None:
-                    clash = unique.clash(written, None)
-                    if clash is not None:
-                        conflicts.append(
-                            self._both_created(s, table, clash, written, demoted, unique, now)
-                        )
-                    if written.get("deleted_at") is None:
-                        self.result.added += 1
-                        self._line(f"追加: {label}「{record_label(row)}」")
-                unique.claim(written, None)
-                inserts.append(written)
-                new_lineage[(table.name, record_id)] = remote_lineage
+                self.new_lineage[(table.name, record_id)] = remote_lineage
+                decisions.append(_Decision(row, None, dict(row)))
                 continue
             my_lineage = lineages.get(record_id, [])
             action = sync_merge.classify(sync_merge.state_hash(mine), my_lineage, remote_lineage)
             joined = sync_merge.join_lineage(my_lineage, remote_lineage)
             if joined != my_lineage:
-                new_lineage[(table.name, record_id)] = joined
+                self.new_lineage[(table.name, record_id)] = joined
             if action in (sync_merge.Action.SAME, sync_merge.Action.ALREADY_SEEN):
                 self.result.unchanged += 1
                 continue
-            base: dict[str, Any] | None = None
             if action is sync_merge.Action.FAST_FORWARD:
                 merged = dict(row)
                 merged["updated_at"] = row.get("updated_at") or now
-                outcome = None
+                decisions.append(_Decision(row, mine, merged))
             else:
                 base = self._base(s, my_lineage, remote_lineage)
                 outcome = sync_merge.merge(base, mine, row)
-                merged = outcome.merged
-                merged["updated_at"] = now
-            base_row = base if outcome is not None else None
+                outcome.merged["updated_at"] = now
+                decisions.append(_Decision(row, mine, outcome.merged, outcome, base))
+        # 2. Unique keys, decided on the end state rather than the order of the file: keys the
+        #    file's changes give up are free first; changed records claim theirs before new ones.
+        unique = _UniqueKeys(s, table)
+        for decision in decisions:
+            if decision.mine is not None:
+                unique.release(decision.mine)
+        touched = {d.row["id"]: d for d in decisions}
+        conflicts: list[SyncConflict] = []
+        demoted: list[dict[str, Any]] = []
+        for decision in sorted(decisions, key=lambda d: d.mine is None):
+            merged = decision.merged
             if merged.get("deleted_at") is None:
-                clash = unique.clash(merged, mine)
-                if clash is not None:
+                holder = unique.clash(merged)
+                if holder is not None:
                     conflicts.append(
-                        self._both_created(s, table, clash, merged, demoted, unique, now)
+                        self._both_created(
+                            s, table, holder, decision, touched, demoted, unique, now
+                        )
                     )
-                    outcome = None
-            unique.claim(merged, mine)
-            if outcome is not None and outcome.in_conflict:
-                conflicts.append(
-                    SyncConflict(
-                        table_name=table.name,
-                        record_id=uuid.UUID(hex=record_id),
-                        kind=outcome.kind,
-                        fields=outcome.conflict_fields,
-                        base=base_row,
-                        ours=mine,
-                        theirs=row,
-                        source_device=uuid.UUID(hex=self.header.device_id),
-                        source_name=self.header.device_name,
-                        file_name=self.file_name,
-                    )
-                )
-                if outcome.kind == sync_merge.EDIT_DELETE:
-                    self.result.restored += 1
-                    self._line(
-                        f"削除と編集が競合（削除せず残しました）: {label}「{record_label(merged)}」"
-                    )
-                else:
-                    self._line(
-                        f"競合: {label}「{record_label(mine)}」"
-                        f"（{len(outcome.conflict_fields)} 項目）"
-                    )
-            if _same_content(merged, mine):
-                self.result.unchanged += 1
+            unique.claim(merged)
+        # 3. Count, describe and write.
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        for decision in decisions:
+            if decision.mine is None:
+                inserts.append(decision.merged)
+                if decision.merged.get("deleted_at") is None:
+                    self.result.added += 1
+                    self._line(f"追加: {label}「{record_label(decision.row)}」")
                 continue
-            was_alive, alive = mine.get("deleted_at") is None, merged.get("deleted_at") is None
-            if was_alive and not alive:
-                self.result.deleted += 1
-                self._line(f"削除: {label}「{record_label(mine)}」")
-            elif not was_alive and alive and not (outcome and outcome.in_conflict):
-                self.result.added += 1
-                self._line(f"復元: {label}「{record_label(merged)}」")
-            elif alive:
-                self.result.changed += 1
-                self._line(f"変更: {label}「{record_label(merged)}」")
-            merged["version"] = int(mine["version"]) + 1
-            updates.append(merged)
+            update = self._describe(table, decision, conflicts)
+            if update is not None:
+                updates.append(update)
         self.result.conflicts += len(conflicts)
         self._write(s, table, demoted, inserts, updates)
-        save_lineage(s, new_lineage)
+        save_lineage(s, self.new_lineage)
         save_states(s, states)
         s.add_all(conflicts)
         s.flush()
+
+    def _describe(
+        self, table: Table, decision: _Decision, conflicts: list[SyncConflict]
+    ) -> dict[str, Any] | None:
+        """Count and describe a change to an existing record; the row to write, if any."""
+        mine, merged, outcome = decision.mine, decision.merged, decision.outcome
+        assert mine is not None
+        label = table_label(table.name)
+        in_conflict = outcome is not None and outcome.in_conflict and not decision.both_created
+        if in_conflict:
+            assert outcome is not None
+            conflicts.append(
+                SyncConflict(
+                    table_name=table.name,
+                    record_id=uuid.UUID(hex=mine["id"]),
+                    kind=outcome.kind,
+                    fields=outcome.conflict_fields,
+                    base=decision.base,
+                    ours=mine,
+                    theirs=decision.row,
+                    source_device=uuid.UUID(hex=self.header.device_id),
+                    source_name=self.header.device_name,
+                    file_name=self.file_name,
+                )
+            )
+            if outcome.kind == sync_merge.EDIT_DELETE:
+                self.result.restored += 1
+                self._line(
+                    f"削除と編集が競合（削除せず残しました）: {label}「{record_label(merged)}」"
+                )
+            else:
+                self._line(
+                    f"競合: {label}「{record_label(mine)}」（{len(outcome.conflict_fields)} 項目）"
+                )
+        if _same_content(merged, mine):
+            self.result.unchanged += 1
+            return None
+        was_alive, alive = mine.get("deleted_at") is None, merged.get("deleted_at") is None
+        if was_alive and not alive:
+            self.result.deleted += 1
+            self._line(f"削除: {label}「{record_label(mine)}」")
+        elif not was_alive and alive:
+            self.result.added += 1
+            if not in_conflict:
+                self._line(f"復元: {label}「{record_label(merged)}」")
+        elif alive:
+            self.result.changed += 1
+            if not in_conflict:
+                self._line(f"変更: {label}「{record_label(merged)}」")
+        merged["version"] = int(mine["version"]) + 1
+        return merged
 
     def _base(self, s: Session, mine: list[str], theirs: list[str]) -> dict[str, Any] | None:
         candidates = sorted(set(mine) & set(theirs))
@@ -312,7 +329,8 @@ class Merger:
         s: Session,
         table: Table,
         holder_id: str,
-        written: dict[str, Any],
+        decision: _Decision,
+        touched: dict[str, _Decision],
         demoted: list[dict[str, Any]],
         unique: _UniqueKeys,
         now: str,
@@ -320,20 +338,28 @@ class Merger:
         """The same thing was created on both copies (two 令和7年度 figures for one district,
         two attendance rows for one person). Both are kept: the one with the smaller id stays
         live on every copy, the other becomes a deleted record, and the pair is a conflict."""
-        holder = plain_row(
-            s.execute(select(table).where(table.c.id == uuid.UUID(hex=holder_id))).mappings().one()
-        )
+        written = decision.merged
+        decision.both_created = True
+        holding = touched.get(holder_id)
+        if holding is not None:
+            holder = dict(holding.merged)
+        else:
+            found = s.execute(select(table).where(hex_id(table.c.id, s) == holder_id))
+            holder = plain_row(found.mappings().one())
         theirs = dict(written)
         if written["id"] < holder_id:
-            demoted.append(
-                {
-                    **holder,
-                    "deleted_at": now,
-                    "updated_at": now,
-                    "version": int(holder["version"]) + 1,
-                }
-            )
             unique.release(holder)
+            if holding is not None:
+                holding.merged["deleted_at"] = now
+            else:
+                demoted.append(
+                    {
+                        **holder,
+                        "deleted_at": now,
+                        "updated_at": now,
+                        "version": int(holder["version"]) + 1,
+                    }
+                )
             live_id = written["id"]
         else:
             written["deleted_at"] = now
@@ -367,9 +393,11 @@ class Merger:
         inserts: list[dict[str, Any]],
         updates: list[dict[str, Any]],
     ) -> None:
-        # Records losing a unique key go first, so the ones taking it over can be written.
+        # Records giving up a unique key go first, so the ones taking it over can be written.
         statement = table.update().where(table.c.id == bindparam("_record_id"))
-        for group in (demoted, None, updates):
+        dying = [r for r in updates if r.get("deleted_at") is not None]
+        living = [r for r in updates if r.get("deleted_at") is None]
+        for group in (demoted, dying, living, None):
             if group is None:
                 for chunk in chunks(inserts):
                     s.execute(table.insert(), [typed_row(table, r) for r in chunk])
@@ -381,6 +409,18 @@ class Merger:
                     typed["_record_id"] = typed.pop("id")
                     params.append(typed)
                 s.execute(statement, params)
+
+
+@dataclass
+class _Decision:
+    """What one incoming record does to this copy, before unique keys are settled."""
+
+    row: dict[str, Any]
+    mine: dict[str, Any] | None
+    merged: dict[str, Any]
+    outcome: sync_merge.MergeResult | None = None
+    base: dict[str, Any] | None = None
+    both_created: bool = False
 
 
 def _same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -407,7 +447,7 @@ class _UniqueKeys:
                     owners[key] = row[0].hex
             self.owner.append(owners)
 
-    def clash(self, row: dict[str, Any], previous: dict[str, Any] | None) -> str | None:
+    def clash(self, row: dict[str, Any]) -> str | None:
         for columns, owners in zip(self.indexes, self.owner, strict=True):
             key = tuple(row.get(c) for c in columns)
             if None in key:
@@ -423,12 +463,10 @@ class _UniqueKeys:
             if owners.get(key) == row["id"]:
                 del owners[key]
 
-    def claim(self, row: dict[str, Any], previous: dict[str, Any] | None) -> None:
+    def claim(self, row: dict[str, Any]) -> None:
+        if row.get("deleted_at") is not None:
+            return
         for columns, owners in zip(self.indexes, self.owner, strict=True):
-            if previous is not None:
-                old = tuple(previous.get(c) for c in columns)
-                if owners.get(old) == row["id"]:
-                    del owners[old]
             key = tuple(row.get(c) for c in columns)
-            if row.get("deleted_at") is None and None not in key:
+            if None not in key:
                 owners[key] = row["id"]
