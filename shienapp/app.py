@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -28,6 +28,21 @@ def load_japanese_font(app: QApplication) -> str:
     return family
 
 
+_translators: list[QTranslator] = []
+
+
+def load_qt_japanese(app: QApplication) -> bool:
+    """Qt's own texts (Cancel, Close, Yes/No in standard dialogs) in Japanese, from the
+    translation file that ships inside PySide6: nothing is downloaded."""
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not translator.load(QLocale(QLocale.Language.Japanese), "qtbase", "_", folder):
+        return False
+    app.installTranslator(translator)
+    _translators.append(translator)
+    return True
+
+
 def create_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance()
     if app is None:
@@ -37,6 +52,8 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName(APP_TITLE)
     app.setApplicationVersion(__version__)
     load_japanese_font(app)
+    if not _translators:
+        load_qt_japanese(app)
     return app
 
 

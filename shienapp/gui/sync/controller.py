@@ -201,6 +201,7 @@ class SyncController(QObject):
         details.setPlainText("\n".join(report.lines) or "変わった記録はありません。")
         layout.addWidget(details, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText("閉じる")
         buttons.rejected.connect(dialog.accept)
         layout.addWidget(buttons)
         dialog.exec()
