@@ -8,10 +8,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from shienapp import APP_NAME, APP_TITLE, __version__, config
-from shienapp.core.context import AppContext
+from shienapp.core.context import AppContext, DamagedDatabaseError
 from shienapp.core.errors import UserError
 
 UI_FONT_POINT_SIZE = 10
@@ -57,10 +57,38 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def start_backup(window: QWidget) -> None:
+    from shienapp.gui.background import run_in_background
+
+    ctx: AppContext = window.ctx  # type: ignore[attr-defined]
+    if ctx.db.path is None:
+        return
+
+    def failed(exc: BaseException) -> None:
+        message = exc.message if isinstance(exc, UserError) else str(exc)
+        window.statusBar().showMessage(f"起動時のバックアップができませんでした: {message}")  # type: ignore[attr-defined]
+
+    run_in_background(
+        window,
+        "起動時のバックアップをしています…",
+        lambda _progress: ctx.backup("start"),
+        lambda _path: None,
+        failed,
+        cancellable=False,
+    )
+
+
 def run_gui(db: str | os.PathLike[str] | Path | None = None) -> int:
     app = create_application()
     try:
         ctx = AppContext.open(db)
+    except DamagedDatabaseError as exc:
+        from shienapp.gui.safety.recover import recover
+
+        recovered = recover(exc)
+        if recovered is None:
+            return 1
+        ctx = recovered
     except UserError as exc:
         QMessageBox.critical(None, "データベースを開けません", exc.full_text())
         return 1
@@ -68,6 +96,8 @@ def run_gui(db: str | os.PathLike[str] | Path | None = None) -> int:
 
     window = MainWindow(ctx)
     window.show()
+    # The start-of-day backup, once the window is up (a few tenths of a second, off the GUI thread).
+    QTimer.singleShot(1500, lambda: start_backup(window))
     # Minutes left unsaved by a crash or a killed app are offered back once the window is up.
     QTimer.singleShot(300, window.meeting_tab.controller.offer_drafts)  # type: ignore[attr-defined]
     try:

@@ -213,6 +213,9 @@ def build_parser() -> JaArgumentParser:
     from shienapp.cli_sync import add_sync_parser
 
     add_sync_parser(sub, _add_db, JaArgumentParser)
+    from shienapp.cli_safety import add_safety_parsers
+
+    add_safety_parsers(sub, _add_db)
 
     prn = sub.add_parser("print", help="PDF を作ります")
     prn_sub = prn.add_subparsers(
@@ -407,12 +410,14 @@ def cmd_import(args: argparse.Namespace) -> int:
                 f"{args.file.name} を地図「{title}」として取り込みました（点 {nodes}・線 {ties}）。"
             )
             print(map_id)
+            ctx.after_import()
             return 0
         else:
             from shienapp.core.directory_io import import_records
 
             report = import_records(ctx.db, args.kind, args.file)  # type: ignore[assignment]
         print(report.summary())
+        ctx.after_import()
     finally:
         ctx.close()
     return 0

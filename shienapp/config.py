@@ -29,8 +29,35 @@ def data_dir() -> Path:
     return path
 
 
+def settings_path() -> Path:
+    return data_dir() / "settings.json"
+
+
+def load_settings() -> dict[str, object]:
+    """This computer's settings (the backup folder, …); an unreadable file counts as empty."""
+    import json
+
+    try:
+        loaded = json.loads(settings_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def save_settings(settings: dict[str, object]) -> None:
+    import json
+
+    target = settings_path()
+    partial = target.with_name(target.name + ".tmp")
+    partial.write_text(json.dumps(settings, ensure_ascii=False, indent=1), encoding="utf-8")
+    partial.replace(target)
+
+
 def backup_dir() -> Path:
-    path = data_dir() / "backups"
+    """Where backups go: the folder chosen in the settings (a second drive, a USB stick), else
+    ``backups`` in the data folder."""
+    chosen = load_settings().get("backup_folder")
+    path = Path(str(chosen)) if chosen else data_dir() / "backups"
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from shienapp import config
+from shienapp.core.backups import BackupService
 from shienapp.core.councils import CouncilService
 from shienapp.core.directory import DirectoryService
 from shienapp.core.districts import DistrictService
@@ -17,7 +19,39 @@ from shienapp.core.meetings import MeetingService
 from shienapp.core.network import NetworkService
 from shienapp.core.plans import PlanService
 from shienapp.core.sync import SyncService
-from shienapp.storage.db import Database, DatabaseError, open_database
+from shienapp.storage.db import Database, DatabaseDamaged, DatabaseError, open_database
+
+
+class DamagedDatabaseError(UserError):
+    """The file failed SQLite's check; it was not touched. Says which backup to restore."""
+
+    def __init__(self, message: str, details: list[str], path: Path, backup: Path | None) -> None:
+        super().__init__(message, details)
+        self.path = path
+        self.backup = backup
+
+    @classmethod
+    def about(cls, damage: DatabaseDamaged) -> DamagedDatabaseError:
+        from shienapp.core.backups import BackupService
+
+        latest = BackupService(damage.path, config.backup_dir()).latest_sound()
+        message = (
+            f"データベース {damage.path} が壊れています。ファイルは変更せずにそのまま残しています。"
+        )
+        if latest is not None:
+            message += (
+                f"\n最新の正常なバックアップ: {latest.path}（{latest.describe()}）。"
+                "\nここから復元してください"
+                f'（画面の案内、または shienapp restore "{latest.path}"）。'
+            )
+        else:
+            message += (
+                "\nバックアップが見つかりません。ファイルを保存したまま管理者に相談してください。"
+            )
+        return cls(message, damage.problems, damage.path, None if latest is None else latest.path)
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -36,6 +70,8 @@ class AppContext:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         try:
             database = open_database(url, backup_dir=config.backup_dir())
+        except DatabaseDamaged as exc:
+            raise DamagedDatabaseError.about(exc) from exc
         except DatabaseError as exc:
             raise UserError(exc.message) from exc
         return cls(database)
@@ -74,8 +110,29 @@ class AppContext:
         return PlanService(self.db)
 
     @cached_property
+    def backups(self) -> BackupService | None:
+        """Backups of this database (None for a server database, which its server backs up)."""
+        path = self.db.path
+        return None if path is None else BackupService(path, config.backup_dir())
+
+    def backup(self, reason: str) -> Path | None:
+        """A backup now (after an import, before a restore…); None for a server database."""
+        backups = self.backups
+        return None if backups is None else backups.create(reason).path
+
+    def after_import(self) -> str | None:
+        """The backup after an import. The import itself has succeeded, so a backup that cannot
+        be made (the USB stick is out) is logged and its message returned, not raised."""
+        try:
+            self.backup("post-import")
+        except UserError as exc:
+            log.warning("backup after import failed: %s", exc.message)
+            return exc.message
+        return None
+
+    @cached_property
     def sync(self) -> SyncService:
-        return SyncService(self.db, backup_dir=config.backup_dir())
+        return SyncService(self.db, backup=self.backup)
 
     def close(self) -> None:
         self.db.dispose()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import socket
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,7 +43,6 @@ from shienapp.core.sync_rows import (
     upgrade_tables,
 )
 from shienapp.storage import schema
-from shienapp.storage.backup import backup_sqlite, timestamp
 from shienapp.storage.db import Database
 from shienapp.storage.models import SyncConflict, SyncDevice, SyncHistory, SyncPeer, SyncRecord
 
@@ -117,9 +116,11 @@ class HistoryEntry:
 class SyncService:
     """Exchange files in and out of one database, and the conflicts they leave."""
 
-    def __init__(self, db: Database, *, backup_dir: Path | None = None) -> None:
+    def __init__(self, db: Database, *, backup: Callable[[str], Path | None] | None = None) -> None:
         self._db = db
-        self._backup_dir = backup_dir
+        # Takes a backup for a reason ("pre-sync", "post-sync") and says where; the app
+        # context passes its backup service, a bare service backs up nothing.
+        self._take_backup = backup or (lambda _reason: None)
 
     # --- this copy -------------------------------------------------------------------------
 
@@ -283,7 +284,7 @@ class SyncService:
         if header.schema != schema.HEAD:
             result.upgraded_from = header.schema
             tables = upgrade_tables(tables, header.schema)
-        result.backup = self._backup("pre-sync")
+        result.backup = self._take_backup("pre-sync")
         total = sum(len(t["rows"]) for t in tables.values())
         merger = Merger(
             result, header, path.name, report, total, trust_hashes=result.upgraded_from is None
@@ -298,6 +299,7 @@ class SyncService:
                 "データは変更していません。",
                 [str(exc.orig)],
             ) from exc
+        self._take_backup("post-sync")
         report(total, total)
         return result
 
@@ -339,14 +341,6 @@ class SyncService:
                     },
                 )
             )
-
-    def _backup(self, reason: str) -> Path | None:
-        path = self._db.path
-        if path is None or not path.exists():
-            return None
-        folder = self._backup_dir or path.parent / "backups"
-        target = folder / reason / f"{path.stem}-{timestamp()}.sqlite3"
-        return backup_sqlite(path, target)
 
     # --- conflicts -------------------------------------------------------------------------
 

@@ -64,6 +64,11 @@ class MainWindow(QMainWindow):
             action.triggered.connect(slot)
             file_menu.addAction(action)
         file_menu.addSeparator()
+        if self.ctx.db.path is not None:
+            backups = QAction("バックアップと復元(&B)…", self)
+            backups.triggered.connect(self.show_backups)
+            file_menu.addAction(backups)
+            file_menu.addSeparator()
         quit_action = QAction("終了(&X)", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -73,6 +78,37 @@ class MainWindow(QMainWindow):
         about = QAction("このアプリについて(&A)", self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
+
+    def show_backups(self) -> None:
+        from shienapp.gui.safety.backup_dialog import BackupDialog
+
+        assert self.ctx.db.path is not None
+        dialog = BackupDialog(self.ctx.db.path, self)
+        dialog.restore_requested.connect(self.restore_from)
+        dialog.exec()
+
+    def restore_from(self, backup: object) -> None:
+        """Close this database, restore ``backup`` into its file (after backing up the present
+        state), and reopen the window on it."""
+        from pathlib import Path
+
+        from shienapp import config
+        from shienapp.core.backups import BackupService
+        from shienapp.core.errors import UserError
+        from shienapp.gui.errors import show_error
+
+        path = self.ctx.db.path
+        assert path is not None
+        self.network_tab.editor.flush_draft()
+        self.ctx.close()
+        try:
+            before = BackupService(path, config.backup_dir()).restore(Path(str(backup)))
+        except UserError as exc:
+            show_error(self, exc, "復元できませんでした")
+        else:
+            note = f"\n復元の前の状態: {before.path}" if before is not None else ""
+            QMessageBox.information(self, "復元しました", f"{backup} から復元しました。{note}")
+        self.open_database(path)
 
     def open_database(self, path: object) -> None:
         """Reopen the app's window on another database file, closing this one's."""

@@ -39,5 +39,22 @@ def backup_sqlite(source: Path, destination: Path) -> Path:
     return destination
 
 
+def restore_sqlite(backup: Path, destination: Path) -> None:
+    """Write ``backup``'s content into ``destination`` through the online backup API (the
+    destination is locked while it is written and stays a valid database throughout)."""
+    src = sqlite3.connect(backup.resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(destination, timeout=15)
+        try:
+            src.backup(dst)
+            result = dst.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    if result != "ok":
+        raise BackupError(f"復元したデータベースの検査に失敗しました: {result}")
+
+
 def timestamp() -> str:
     return datetime.now().strftime("%Y%m%d-%H%M%S-%f")

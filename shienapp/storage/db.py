@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from shienapp.storage import schema
+from shienapp.storage import integrity, schema
 from shienapp.storage.backup import backup_sqlite, timestamp
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,39 @@ class DatabaseError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class DatabaseDamaged(DatabaseError):
+    """SQLite's check found damage: the file is left exactly as it is, for a restore."""
+
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        super().__init__(f"データベースが壊れています: {path}")
+        self.path = path
+        self.problems = problems
+
+
+def sqlite_file_of(url: str) -> Path | None:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    if parsed.database.startswith("file:"):
+        return None
+    return Path(parsed.database)
+
+
+def check_file(url: str) -> None:
+    """SQLite's own check before anything opens the file for writing: ``quick_check`` always,
+    the full check when a leftover ``-wal`` says the last session may not have closed it."""
+    path = sqlite_file_of(url)
+    if path is None or not path.exists() or path.stat().st_size == 0:
+        return
+    if not integrity.is_sqlite_file(path):
+        return  # not SQLite at all: refused below with its own message
+    problems = integrity.check(path, full=integrity.wal_left_over(path))
+    if problems:
+        raise DatabaseDamaged(path, problems)
 
 
 def make_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> Engine:
@@ -124,6 +157,7 @@ def open_database(url: str, *, backup_dir: Path | None = None, upgrade: bool = T
     An existing SQLite file is copied to ``backup_dir`` (or a ``backups`` folder beside it)
     before any migration touches it; those copies are never rotated away.
     """
+    check_file(url)
     # Look first through a plain connection: the app's engine switches the file to WAL on
     # connect, and a file we are about to refuse must be left exactly as it was.
     probe = create_engine(url)

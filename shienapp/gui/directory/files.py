@@ -149,7 +149,9 @@ class DirectoryFiles:
         def work(progress: Progress) -> Any:
             from shienapp.core.directory_io import import_records
 
-            return import_records(self.ctx.db, kind, path, progress=progress.report)
+            report = import_records(self.ctx.db, kind, path, progress=progress.report)
+            self.ctx.after_import()
+            return report
 
         def done(report: Any) -> None:
             self.signals.emit_changes(Changes(people=True))

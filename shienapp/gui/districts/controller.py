@@ -332,13 +332,15 @@ class DistrictTabController(QObject):
         def work(progress: Progress):  # type: ignore[no-untyped-def]
             from shienapp.core.district_io import import_districts
 
-            return import_districts(
+            report = import_districts(
                 self.ctx.db,
                 path,
                 create_blocks=create_blocks,
                 progress=progress,
                 is_cancelled=progress.is_cancelled,
             )
+            self.ctx.after_import()
+            return report
 
         def done(report) -> None:  # type: ignore[no-untyped-def]
             self._apply(Changes(districts=True, statistics=True, councils=True))

@@ -310,6 +310,7 @@ class NetworkTab(QWidget):
 
         try:
             map_id, nodes, ties, changes = import_graphml(self.ctx.network, path)
+            self.ctx.after_import()
         except UserError as exc:
             show_error(self, exc, "取り込めませんでした")
             return
