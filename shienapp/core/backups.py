@@ -196,6 +196,10 @@ class BackupService:
                 removed.append(backup.path)
         return removed
 
+    def check_database(self) -> list[str]:
+        """The full check of the database itself (integrity and foreign keys); empty if sound."""
+        return integrity.check(self.database, full=True)
+
     def latest_sound(self) -> BackupInfo | None:
         """The newest backup that passes SQLite's check: the one to restore from."""
         for backup in self.list():

@@ -25,7 +25,6 @@ from shienapp.core.backups import BackupInfo, BackupService
 from shienapp.core.errors import UserError
 from shienapp.gui.background import Progress, run_in_background
 from shienapp.gui.errors import show_error
-from shienapp.storage import integrity
 
 _COLUMNS = ("日時", "理由", "内容（削除されていない記録）", "大きさ")
 
@@ -175,10 +174,10 @@ class BackupDialog(QDialog):
             self.accept()
 
     def check_database(self) -> None:
-        database = self._database
+        service = self.service()
 
         def work(_progress: Progress) -> list[str]:
-            return integrity.check(database, full=True)
+            return service.check_database()
 
         def done(problems: object) -> None:
             assert isinstance(problems, list)
