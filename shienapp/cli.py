@@ -301,7 +301,10 @@ def _fiscal_year(text: str) -> int:
 
 
 def _ctx(args: argparse.Namespace) -> AppContext:
-    return AppContext.open(getattr(args, "db", None))
+    ctx = AppContext.open(getattr(args, "db", None))
+    if ctx.db.notice:
+        print(f"shienapp: 注意: {ctx.db.notice}", file=sys.stderr)
+    return ctx
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

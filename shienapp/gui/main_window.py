@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
 
@@ -39,6 +40,13 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.dashboard_tab, "集計・グラフ")
         self.setCentralWidget(self.tabs)
         self.statusBar().showMessage(f"データベース: {ctx.location}")
+        if ctx.db.notice:
+            # On a network share the file is opened without WAL: say which and why, once.
+            self.statusBar().showMessage(f"データベース: {ctx.location}（ネットワーク上）")
+            QTimer.singleShot(
+                500,
+                lambda: QMessageBox.warning(self, "ネットワーク上のデータベース", ctx.db.notice),
+            )
         self.sync = SyncController(ctx, self.signals, self, self.open_database)
         self.statusBar().addPermanentWidget(self.sync.conflict_label)
         self._build_menu()

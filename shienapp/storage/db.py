@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shienapp.storage import integrity, schema
 from shienapp.storage.backup import backup_sqlite, timestamp
+from shienapp.storage.location import journal_mode_for
 
 log = logging.getLogger(__name__)
 
@@ -71,11 +72,14 @@ def check_file(url: str) -> None:
 def make_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> Engine:
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
-        _configure_sqlite(engine, foreign_keys=foreign_keys)
+        path = sqlite_path(engine)
+        journal, notice = ("WAL", None) if path is None else journal_mode_for(path)
+        engine.shienapp_notice = notice  # type: ignore[attr-defined]
+        _configure_sqlite(engine, foreign_keys=foreign_keys, journal=journal)
     return engine
 
 
-def _configure_sqlite(engine: Engine, *, foreign_keys: bool) -> None:
+def _configure_sqlite(engine: Engine, *, foreign_keys: bool, journal: str = "WAL") -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, say when a transaction begins (see _on_begin).
@@ -83,7 +87,8 @@ def _configure_sqlite(engine: Engine, *, foreign_keys: bool) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
-        cursor.execute("PRAGMA journal_mode=WAL")
+        # WAL only on a local disk: on a network share the rollback journal (see location.py).
+        cursor.execute(f"PRAGMA journal_mode={journal}")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
 
@@ -118,6 +123,11 @@ class Database:
     @property
     def path(self) -> Path | None:
         return sqlite_path(self.engine)
+
+    @property
+    def notice(self) -> str | None:
+        """Something the user should know about how the file was opened (a network folder)."""
+        return getattr(self.engine, "shienapp_notice", None)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -646,3 +646,30 @@ def test_backup_of_a_file_in_a_folder_with_a_hash_in_its_name(tmp_path: Path) ->
     target = backup_sqlite(source, tmp_path / "copies" / "copy.sqlite3")
     assert table_rows(target) == table_rows(source)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["copies", "支援センター#2"]
+
+
+def test_a_database_in_a_network_folder_opens_without_wal_and_says_why(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shienapp.storage import db as db_module
+    from shienapp.storage.location import NETWORK_JOURNAL_MESSAGE
+
+    monkeypatch.setattr(
+        db_module, "journal_mode_for", lambda _path: ("DELETE", NETWORK_JOURNAL_MESSAGE)
+    )
+    context = AppContext.open(db_path)
+    try:
+        assert context.db.notice == NETWORK_JOURNAL_MESSAGE
+        with context.db.read() as session:
+            mode = session.connection().exec_driver_sql("PRAGMA journal_mode").scalar()
+        assert mode == "delete"
+        context.districts.create_block("北部", "ほくぶ")
+    finally:
+        context.close()
+    assert not db_path.with_name(db_path.name + "-wal").exists()
+
+
+def test_a_local_database_uses_wal_and_has_no_notice(ctx: AppContext) -> None:
+    assert ctx.db.notice is None
+    with ctx.db.read() as session:
+        assert session.connection().exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
