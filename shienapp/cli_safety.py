@@ -32,6 +32,14 @@ def add_safety_parsers(sub: Any, add_db: Callable[[argparse.ArgumentParser], Non
     add_db(restore)
     restore.set_defaults(handler=cmd_restore)
 
+    trash = sub.add_parser("trash", help="ごみ箱（削除した記録）の一覧・復元・空にする")
+    trash.add_argument("--restore", metavar="ID", default=None, help="この ID の記録を復元")
+    trash.add_argument(
+        "--empty", action="store_true", help="ごみ箱を空にする（内容を消し、削除の記録だけ残す）"
+    )
+    add_db(trash)
+    trash.set_defaults(handler=cmd_trash)
+
     check = sub.add_parser("check", help="データベースの破損と参照の切れを検査します")
     add_db(check)
     check.set_defaults(handler=cmd_check)
@@ -107,3 +115,34 @@ def cmd_check(args: argparse.Namespace) -> int:
     if latest is not None:
         print(f'最新の正常なバックアップ: {latest.describe()}\n  shienapp restore "{latest.path}"')
     return 1
+
+
+def cmd_trash(args: argparse.Namespace) -> int:
+    from shienapp.core.context import AppContext
+
+    if args.restore and args.empty:
+        raise UserError("--restore と --empty は同時に指定できません。")
+    ctx = AppContext.open(getattr(args, "db", None))
+    try:
+        if args.restore:
+            entry = ctx.trash.find(args.restore)
+            ctx.trash.restore(entry.table, entry.id)
+            extra = f"（一緒に削除された {entry.children} 件も）" if entry.children else ""
+            print(f"{entry.kind}「{entry.label}」を復元しました{extra}。")
+            return 0
+        if args.empty:
+            ctx.backup("manual")
+            erased = ctx.trash.empty()
+            print(
+                f"ごみ箱を空にしました（{erased} 件の内容を消しました。直前にバックアップ済み）。"
+            )
+            return 0
+        entries = ctx.trash.list()
+    finally:
+        ctx.close()
+    if not entries:
+        print("ごみ箱は空です。")
+    for e in entries:
+        extra = f"\tほか {e.children} 件" if e.children else ""
+        print(f"{e.id}\t{e.kind}\t{e.label}\t{e.deleted_at:%Y-%m-%d %H:%M}{extra}")
+    return 0

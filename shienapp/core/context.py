@@ -19,6 +19,7 @@ from shienapp.core.meetings import MeetingService
 from shienapp.core.network import NetworkService
 from shienapp.core.plans import PlanService
 from shienapp.core.sync import SyncService
+from shienapp.core.trash import TrashService
 from shienapp.storage.db import Database, DatabaseDamaged, DatabaseError, open_database
 
 
@@ -129,6 +130,10 @@ class AppContext:
             log.warning("backup after import failed: %s", exc.message)
             return exc.message
         return None
+
+    @cached_property
+    def trash(self) -> TrashService:
+        return TrashService(self.db)
 
     @cached_property
     def sync(self) -> SyncService:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 TABLE_LABELS: dict[str, str] = {
-    "blocks": "圏域",
+    "blocks": "ブロック",
     "districts": "地区",
     "district_statistics": "地区の統計",
     "councils": "協議体",

@@ -190,7 +190,7 @@ def scope_rows(
             parent = next(iter(table.c[column].foreign_keys)).column.table.name
             included[name] = {i for i, r in by_id[name].items() if r[column] in included[parent]}
         else:
-            included[name] = set(by_id[name])  # reference data: 圏域, 選択肢, 事業計画
+            included[name] = set(by_id[name])  # reference data: ブロック, 選択肢, 事業計画
     # What the included records point at comes along (not what hangs off it).
     references = [
         (table.name, column.name, next(iter(column.foreign_keys)).column.table.name)

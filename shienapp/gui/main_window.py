@@ -72,6 +72,9 @@ class MainWindow(QMainWindow):
             action.triggered.connect(slot)
             file_menu.addAction(action)
         file_menu.addSeparator()
+        trash = QAction("ごみ箱(&G)…", self)
+        trash.triggered.connect(self.show_trash)
+        file_menu.addAction(trash)
         if self.ctx.db.path is not None:
             backups = QAction("バックアップと復元(&B)…", self)
             backups.triggered.connect(self.show_backups)
@@ -86,6 +89,13 @@ class MainWindow(QMainWindow):
         about = QAction("このアプリについて(&A)", self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
+
+    def show_trash(self) -> None:
+        from shienapp.gui.safety.trash_dialog import TrashDialog
+
+        dialog = TrashDialog(self.ctx, self)
+        dialog.changed.connect(self.signals.emit_changes)
+        dialog.exec()
 
     def show_backups(self) -> None:
         from shienapp.gui.safety.backup_dialog import BackupDialog

@@ -74,3 +74,36 @@ def test_a_damaged_database_offers_its_backups_and_restores_one(
         assert len(dialog.context.districts.list_blocks()) == 300
     finally:
         dialog.context.close()
+
+
+def test_trash_dialog_restores_a_district_and_empties(
+    ctx: AppContext, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import date
+
+    from shienapp.core.districts import CouncilInput, DistrictInput
+    from shienapp.gui.safety.trash_dialog import TrashDialog
+
+    block, _ = ctx.districts.create_block("北部", "ほくぶ")
+    for name, reading in (("青葉", "あおば"), ("八幡", "やわた")):
+        ctx.districts.create_district(
+            DistrictInput(name, reading, block.id, council=CouncilInput("設置済", date(2019, 7, 1)))
+        )
+    for district in ctx.districts.list_districts():
+        ctx.districts.delete_district(district.id)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    dialog = TrashDialog(ctx, window)
+    qtbot.addWidget(dialog)
+    dialog.changed.connect(window.signals.emit_changes)
+    assert dialog.table.rowCount() == 2
+    assert dialog.table.item(0, 0).text() == "地区"
+    assert dialog.table.item(0, 3).text() == "1 件"
+    restored = dialog.table.item(0, 1).text()
+    dialog.restore_selected()
+    assert [d.name for d in ctx.districts.list_districts()] == [restored]
+    assert dialog.table.rowCount() == 1
+    monkeypatch.setattr(QMessageBox, "exec", lambda _self: QMessageBox.StandardButton.Ok)
+    dialog.empty_trash()
+    assert dialog.table.rowCount() == 0 and not dialog.empty_button.isEnabled()
+    assert ctx.trash.list() == []
