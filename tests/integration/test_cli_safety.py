@@ -65,3 +65,30 @@ def test_restore_refuses_what_is_not_a_backup(tmp_path: Path) -> None:
     result = run("restore", tmp_path / "missing.sqlite3", "--db", db)
     assert result.returncode == 1 and "見つかりません" in result.stderr
     assert db.read_bytes() == before
+
+
+def test_trash_lists_restores_and_empties(tmp_path: Path) -> None:
+    db = tmp_path / "office.sqlite3"
+    assert run("demo", "--db", db).returncode == 0
+    assert run("trash", "--db", db).stdout.strip() == "ごみ箱は空です。"
+    with sqlite3.connect(db) as connection:
+        district_id = connection.execute("SELECT id FROM districts WHERE name = '青葉'").fetchone()[
+            0
+        ]
+        connection.execute(
+            "UPDATE districts SET deleted_at = '2026-11-01 09:00:00.000000' WHERE id = ?",
+            (district_id,),
+        )
+    listed = run("trash", "--db", db).stdout.splitlines()
+    assert len(listed) == 1 and "地区\t青葉" in listed[0]
+    result = run("trash", "--restore", district_id[:10], "--db", db)
+    assert result.returncode == 0 and "地区「青葉」を復元しました" in result.stdout
+    assert _districts(db) == 39
+    with sqlite3.connect(db) as connection:
+        connection.execute(
+            "UPDATE districts SET deleted_at = '2026-11-01 09:00:00.000000' WHERE id = ?",
+            (district_id,),
+        )
+    result = run("trash", "--empty", "--db", db)
+    assert result.returncode == 0 and "1 件の内容を消しました" in result.stdout
+    assert run("trash", "--db", db).stdout.strip() == "ごみ箱は空です。"
