@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -61,6 +62,22 @@ class _PassphraseFields:
         return ""
 
 
+def _message_and_buttons(
+    dialog: QDialog, layout: QVBoxLayout, ok_text: str, accept: Callable[[], None]
+) -> QLabel:
+    """The red line that says what is missing, and OK / キャンセル (OK checks first)."""
+    message = QLabel("", dialog, wordWrap=True)
+    message.setStyleSheet("color: #b00020;")
+    layout.addWidget(message)
+    buttons = QDialogButtonBox(dialog)
+    buttons.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
+    buttons.addButton("キャンセル", QDialogButtonBox.ButtonRole.RejectRole)
+    buttons.accepted.connect(accept)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    return message
+
+
 class ExportDialog(QDialog):
     """持ち出し: everything or chosen districts, the file, the passphrase."""
 
@@ -113,15 +130,7 @@ class ExportDialog(QDialog):
         form.addRow("", self.passphrase.show)
         layout.addLayout(form)
         layout.addWidget(QLabel(_PASSPHRASE_HINT, self, wordWrap=True))
-        self.message = QLabel("", self, wordWrap=True)
-        self.message.setStyleSheet("color: #b00020;")
-        layout.addWidget(self.message)
-        buttons = QDialogButtonBox(self)
-        buttons.addButton("書き出す", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("キャンセル", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.message = _message_and_buttons(self, layout, "書き出す", self._accept)
 
     def _browse(self) -> None:
         name, _ = QFileDialog.getSaveFileName(
@@ -185,15 +194,7 @@ class PassphraseDialog(QDialog):
                 wordWrap=True,
             )
         )
-        self.message = QLabel("", self, wordWrap=True)
-        self.message.setStyleSheet("color: #b00020;")
-        layout.addWidget(self.message)
-        buttons = QDialogButtonBox(self)
-        buttons.addButton("取り込む", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("キャンセル", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.message = _message_and_buttons(self, layout, "取り込む", self._accept)
 
     def passphrase_text(self) -> str:
         return self.passphrase.edit.text()

@@ -138,21 +138,8 @@ class ConflictResolver(QDialog):
             and c.ours.get(name) != c.theirs.get(name)
         ]
         self.table.setRowCount(len(c.fields) + len(merged_fields))
-        differ = QBrush(QColor("#fff3cd"))
         for i, name in enumerate(c.fields):
-            base = "（記録なし）" if c.base is None else value_text(name, c.base.get(name))
-            cells = (
-                field_label(name),
-                base,
-                value_text(name, c.ours.get(name)),
-                value_text(name, c.theirs.get(name)),
-            )
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-                if column in (2, 3):
-                    item.setBackground(differ)
-                self.table.setItem(i, column, item)
+            self._field_row(i, c, name, merged=False)
             chooser = QWidget(self.table)
             chooser_layout = QHBoxLayout(chooser)
             chooser_layout.setContentsMargins(4, 0, 4, 0)
@@ -168,20 +155,27 @@ class ConflictResolver(QDialog):
             self.table.setCellWidget(i, 4, chooser)
         # Fields only one side changed were merged already; shown so the whole edit is in view.
         for i, name in enumerate(merged_fields, start=len(c.fields)):
-            base = "（記録なし）" if c.base is None else value_text(name, c.base.get(name))
-            cells = (
-                field_label(name),
-                base,
-                value_text(name, c.ours.get(name)),
-                value_text(name, c.theirs.get(name)),
-                "統合済み",
-            )
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-                item.setForeground(QBrush(QColor("#555555")))
-                self.table.setItem(i, column, item)
+            self._field_row(i, c, name, merged=True)
         self.table.resizeRowsToContents()
+
+    def _field_row(self, row: int, c: ConflictInfo, name: str, *, merged: bool) -> None:
+        base = "（記録なし）" if c.base is None else value_text(name, c.base.get(name))
+        cells = [
+            field_label(name),
+            base,
+            value_text(name, c.ours.get(name)),
+            value_text(name, c.theirs.get(name)),
+        ]
+        if merged:
+            cells.append("統合済み")
+        for column, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            if merged:
+                item.setForeground(QBrush(QColor("#555555")))
+            elif column in (2, 3):
+                item.setBackground(QBrush(QColor("#fff3cd")))
+            self.table.setItem(row, column, item)
 
     def field_choices(self) -> dict[str, str]:
         c = self.current()
