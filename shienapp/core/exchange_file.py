@@ -183,11 +183,16 @@ def decode(data: bytes, passphrase: str, name: str = "ファイル") -> Exchange
         salt = _unb64(kdf["salt"])
         nonce = _unb64(header.raw["nonce"])
         params = {"n": int(kdf["n"]), "r": int(kdf["r"]), "p": int(kdf["p"])}
-        if params["n"] > 2**20 or params["r"] > 32 or params["p"] > 16:
+        n, r, p = params["n"], params["r"], params["p"]
+        if not (2 <= n <= 2**20 and n & (n - 1) == 0 and 1 <= r <= 32 and 1 <= p <= 16):
             raise ValueError("kdf parameters out of range")
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ExchangeFileError(f"{name} の見出し部分が壊れています。") from exc
-    key = _derive(passphrase, salt, params)
+        if len(nonce) != 12 or len(salt) < 8:
+            raise ValueError("nonce or salt of the wrong size")
+        key = _derive(passphrase, salt, params)
+    except (ValueError, KeyError, TypeError, AttributeError, MemoryError) as exc:
+        raise ExchangeFileError(
+            f"{name} の見出し部分が壊れています。データは変更していません。"
+        ) from exc
     if not hmac.compare_digest(_key_check(key), str(header.raw.get("key_check", ""))):
         raise ExchangeFileError(
             "パスフレーズが違います。書き出したときのパスフレーズを入力してください。"

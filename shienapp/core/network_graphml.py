@@ -10,6 +10,7 @@ unknown becomes その他 / 連携 rather than a refusal, and an unreadable file
 from __future__ import annotations
 
 import io
+import math
 import uuid
 from pathlib import Path
 from typing import Any
@@ -187,4 +188,6 @@ def _strength(value: Any) -> int:
         number = float(value)
     except (TypeError, ValueError):
         return 2
+    if not math.isfinite(number):
+        return 2  # "nan" or "inf" in a weight: the default, as for a missing one
     return int(min(3, max(1, round(number))))

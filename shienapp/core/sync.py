@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, StatementError
 
 from shienapp.core import exchange_file, sync_merge
 from shienapp.core.changes import Changes
@@ -273,17 +273,18 @@ class SyncService:
                 f"（スキーマ {header.schema}）。このパソコンの shienapp を更新してから"
                 "取り込んでください。データは変更していません。"
             )
+        at_head = header.schema == schema.HEAD
+        tables = checked_tables(exchange, path.name, known=TABLES_BY_NAME if at_head else None)
+        result = ImportReport(file_name=path.name, source_name=header.device_name)
+        if not at_head:
+            result.upgraded_from = header.schema
+            tables = upgrade_tables(tables, header.schema)
         device = self.device()
         if header.device_id == device.device_id.hex:
             raise UserError(
                 f"{path.name} はこの端末（{device.name}）自身が書き出したファイルです。"
                 "取り込むのは、ほかの端末が書き出したファイルです。"
             )
-        tables = checked_tables(exchange, path.name)
-        result = ImportReport(file_name=path.name, source_name=header.device_name)
-        if header.schema != schema.HEAD:
-            result.upgraded_from = header.schema
-            tables = upgrade_tables(tables, header.schema)
         result.backup = self._take_backup("pre-sync")
         total = sum(len(t["rows"]) for t in tables.values())
         merger = Merger(
@@ -298,6 +299,14 @@ class SyncService:
                 f"{path.name} を取り込むと同じ内容の記録が二重になるため中止しました。"
                 "データは変更していません。",
                 [str(exc.orig)],
+            ) from exc
+        except (StatementError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            # A value of the wrong kind inside a correctly sealed file (written by a faulty or
+            # foreign program): rolled back like any other fault.
+            raise UserError(
+                f"{path.name} の中に読み取れない値がありました（壊れているか、別のプログラムが"
+                "書いたファイルです）。データは変更していません。",
+                [f"{type(exc).__name__}: {exc}"[:300]],
             ) from exc
         self._take_backup("post-sync")
         report(total, total)

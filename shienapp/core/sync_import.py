@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,27 +61,77 @@ class ImportReport:
         return text
 
 
-def checked_tables(exchange: exchange_file.Exchange, name: str) -> dict[str, dict[str, Any]]:
-    """The file's tables, after checking they match its manifest."""
-    counts = exchange.manifest.get("counts", {})
-    tables = exchange.tables
-    problems = []
+_HEX32 = re.compile(r"^[0-9a-f]{32}$")
+
+
+def checked_tables(
+    exchange: exchange_file.Exchange, name: str, *, known: Collection[str] | None
+) -> dict[str, dict[str, Any]]:
+    """The file's tables, after checking their shape and that they match the manifest.
+
+    ``known``: the table names this schema has (None for a file from an older schema, whose
+    tables are checked by loading them into that schema instead)."""
+    problems: list[str] = []
+    manifest, tables = exchange.manifest, exchange.tables
+    counts = manifest.get("counts") if isinstance(manifest, dict) else None
+    if not isinstance(counts, dict) or not isinstance(tables, dict):
+        raise UserError(f"{name} の目録が壊れています。データは変更していません。")
+    if not _HEX32.match(str(exchange.header.device_id)):
+        problems.append("書き出した端末の ID が正しくありません")
     for table_name, payload in tables.items():
-        rows, lineage = payload.get("rows", []), payload.get("lineage", [])
-        if counts.get(table_name) != len(rows) or len(lineage) != len(rows):
+        label = table_label(str(table_name))
+        if known is not None and table_name not in known:
+            problems.append(f"この版の shienapp にない表です: {table_name}")
+            continue
+        problem = _payload_problem(payload)
+        if problem:
+            problems.append(f"{label}: {problem}")
+            continue
+        if counts.get(table_name) != len(payload["rows"]):
             problems.append(
-                f"{table_label(table_name)}: 目録 {counts.get(table_name)} 件、中身 {len(rows)} 件"
+                f"{label}: 目録 {counts.get(table_name)} 件、中身 {len(payload['rows'])} 件"
             )
-        if "id" not in payload.get("columns", []):
-            problems.append(f"{table_label(table_name)}: ID の列がありません")
-        if any(not entry for entry in lineage):
-            problems.append(f"{table_label(table_name)}: 履歴のない記録があります")
     for table_name in counts:
         if table_name not in tables:
-            problems.append(f"{table_label(table_name)}: 目録にあるのに中身がありません")
+            problems.append(f"{table_label(str(table_name))}: 目録にあるのに中身がありません")
     if problems:
-        raise UserError(f"{name} の中身が目録と一致しません。データは変更していません。", problems)
+        raise UserError(
+            f"{name} の中身が壊れているか、目録と一致しません。データは変更していません。",
+            problems,
+        )
     return tables
+
+
+def _payload_problem(payload: Any) -> str:
+    """What is wrong with one table of the file ("" when its shape is sound)."""
+    if not isinstance(payload, dict):
+        return "表の形が正しくありません"
+    columns, rows, lineage = payload.get("columns"), payload.get("rows"), payload.get("lineage")
+    if (
+        not isinstance(columns, list)
+        or not all(isinstance(c, str) for c in columns)
+        or len(set(columns)) != len(columns)
+        or "id" not in columns
+    ):
+        return "列の並びが正しくありません（ID の列がないなど）"
+    if not isinstance(rows, list) or not all(
+        isinstance(r, list) and len(r) == len(columns) for r in rows
+    ):
+        return "行の形が列の数と合いません"
+    if not isinstance(lineage, list) or len(lineage) != len(rows):
+        return "履歴の数が行の数と合いません"
+    for entry in lineage:
+        if not isinstance(entry, list) or not entry:
+            return "履歴のない記録があります"
+        if not all(isinstance(h, str) and 0 < len(h) <= 64 and h.isalnum() for h in entry):
+            return "履歴の値が正しくありません"
+    at = columns.index("id")
+    ids = [r[at] for r in rows]
+    if not all(isinstance(i, str) and _HEX32.match(i) for i in ids):
+        return "ID の値が正しくありません"
+    if len(set(ids)) != len(ids):
+        return "同じ ID の記録が二つあります"
+    return ""
 
 
 def check_after(s: Session, tables: dict[str, dict[str, Any]]) -> None:

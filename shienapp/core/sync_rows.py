@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import re
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
@@ -229,8 +230,14 @@ def upgrade_tables(tables: dict[str, dict[str, Any]], revision: str) -> dict[str
         upgrade_to_head(url, revision)
         connection = sqlite3.connect(target)
         try:
+            present = {
+                r[0]
+                for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
             for name, payload in tables.items():
                 columns = payload["columns"]
+                if name not in present or not all(re.fullmatch(r"[a-z0-9_]+", c) for c in columns):
+                    raise UserError(f"古い形式のファイルに、その版にない表か列があります: {name}")
                 marks = ", ".join("?" for _ in columns)
                 quoted = ", ".join(f'"{c}"' for c in columns)
                 connection.executemany(
@@ -248,7 +255,12 @@ def upgrade_tables(tables: dict[str, dict[str, Any]], revision: str) -> dict[str
             raise UserError(f"古い形式のファイルを読み込めませんでした: {exc}") from exc
         finally:
             connection.close()
-        upgrade_to_head(url)
+        try:
+            upgrade_to_head(url)
+        except Exception as exc:  # the migrations refused what the file holds
+            raise UserError(
+                f"古い形式のファイルを今の形式に直せませんでした（中身が不完全です）: {exc}"
+            ) from exc
         engine = make_engine(url)
         try:
             upgraded: dict[str, dict[str, Any]] = {}

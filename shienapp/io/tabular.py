@@ -18,6 +18,7 @@ import unicodedata
 import uuid
 import warnings
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -174,7 +175,15 @@ def _open_workbook(path: Path, data: bytes) -> Any:
             # it says so with a warning that means nothing to the user.
             warnings.simplefilter("ignore")
             return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        InvalidFileException,
+        KeyError,
+        ValueError,
+        OSError,
+    ) as exc:
         raise UserError(
             f"{path.name} は壊れているか、Excel（.xlsx）として読み込めません。"
             "Excel で開けるか確かめ、.xlsx 形式で保存し直してください。",
@@ -206,7 +215,15 @@ def _excel_rows(path: Path, data: bytes, sheet: str | None) -> list[tuple[int, l
                 # position is the row number Excel shows.
                 for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
                     rows.append((number, list(values)))
-        except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            EOFError,
+            KeyError,
+            ValueError,
+            TypeError,
+            OSError,
+        ) as exc:
             raise UserError(
                 f"{path.name} のシートを読み込めません（壊れている可能性があります）。",
                 [f"詳細: {exc}"],
