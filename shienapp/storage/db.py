@@ -115,6 +115,14 @@ class Database:
         self._reader = sessionmaker(engine, expire_on_commit=False)
         writer_engine = engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
         self._writer = sessionmaker(writer_engine, expire_on_commit=False)
+        # For the layer above: who is working on this database (core/access.py keeps it here).
+        self.info: dict[str, Any] = {}
+
+    def listen(self, identifier: str, fn: Any) -> None:
+        """Listen to a session event (``before_flush``, ``do_orm_execute``…) on every session
+        this database hands out, for reading and for writing."""
+        event.listen(self._reader, identifier, fn)
+        event.listen(self._writer, identifier, fn)
 
     @property
     def url(self) -> str:
