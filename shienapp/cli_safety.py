@@ -2,11 +2,18 @@
 
 ``restore`` and ``check`` never open the database through the app (which would migrate or
 write to it): a damaged file is only read, and a restore first sets it aside untouched.
+
+``encrypt`` and ``decrypt``: a laptop copy encrypted with a passphrase (SQLCipher). The
+passphrase of an encrypted database comes from ``SHIENAPP_DB_KEY`` or, at a terminal, is asked
+for (:func:`database_key`, which every command that opens the database uses).
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,8 +21,10 @@ from typing import Any
 from shienapp import config
 from shienapp.core.backups import BackupService
 from shienapp.core.errors import UserError
-from shienapp.storage import integrity
+from shienapp.storage import cipher, integrity
 from shienapp.storage.db import sqlite_file_of
+
+ASK_KEY = "このデータベースは暗号化されています。パスフレーズを入力してください: "
 
 
 def add_safety_parsers(sub: Any, add_db: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -44,6 +53,72 @@ def add_safety_parsers(sub: Any, add_db: Callable[[argparse.ArgumentParser], Non
     add_db(check)
     check.set_defaults(handler=cmd_check)
 
+    encrypt = sub.add_parser(
+        "encrypt",
+        help="データベースをパスフレーズで暗号化します（持ち出すノートパソコン用）",
+        description="データベースをパスフレーズで暗号化します。パスフレーズは環境変数 "
+        "SHIENAPP_DB_KEY から、なければ 2 回たずねます。パスフレーズを忘れると、"
+        "データは誰にも取り出せません。",
+    )
+    encrypt.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        default=None,
+        help="暗号化したコピーをこのファイルに書き出す（元のデータベースは変えない）。"
+        "省略時はデータベースそのものを暗号化",
+    )
+    add_db(encrypt)
+    encrypt.set_defaults(handler=cmd_encrypt)
+
+    decrypt = sub.add_parser(
+        "decrypt", help="暗号化されたデータベースの、暗号化を解除したコピーを書き出します"
+    )
+    decrypt.add_argument(
+        "--out", type=Path, metavar="FILE", required=True, help="書き出すファイル（新しい名前）"
+    )
+    add_db(decrypt)
+    decrypt.set_defaults(handler=cmd_decrypt)
+
+
+def database_key(db: str | os.PathLike[str] | None, *, ask: bool = True) -> str | None:
+    """The passphrase for the database ``db`` names, when its file is encrypted: the one in
+    ``SHIENAPP_DB_KEY``, else (``ask`` and a terminal) typed at a prompt; None for a plain file
+    or when there is no way to get one (opening it then says a passphrase is needed)."""
+    path = sqlite_file_of(config.database_url(db))
+    if path is None or not cipher.looks_encrypted(path):
+        return None
+    return _passphrase(ask=ask)
+
+
+def _passphrase(*, ask: bool = True) -> str | None:
+    key = config.database_key_from_env()
+    if key is not None or not ask or not sys.stdin.isatty():
+        return key
+    try:
+        return getpass.getpass(ASK_KEY) or None
+    except EOFError:
+        return None
+
+
+def _new_passphrase() -> str:
+    """A new passphrase: ``SHIENAPP_DB_KEY``, or typed twice at a terminal."""
+    from shienapp.core.encryption import MIN_PASSPHRASE, check_passphrase
+
+    key = config.database_key_from_env()
+    if key is not None:
+        return check_passphrase(key)
+    if not sys.stdin.isatty():
+        raise UserError(
+            "パスフレーズを環境変数 SHIENAPP_DB_KEY で渡すか、端末から実行してください。"
+        )
+    try:
+        first = getpass.getpass(f"新しいパスフレーズ（{MIN_PASSPHRASE} 文字以上）: ")
+        again = getpass.getpass("もう一度入力してください: ")
+    except EOFError:
+        raise UserError("パスフレーズが入力されませんでした。") from None
+    return check_passphrase(first, again)
+
 
 def _database_file(args: argparse.Namespace) -> Path:
     path = sqlite_file_of(config.database_url(getattr(args, "db", None)))
@@ -55,10 +130,28 @@ def _database_file(args: argparse.Namespace) -> Path:
     return path
 
 
+def _key_for(path: Path) -> str | None:
+    """The passphrase for ``path`` if it is encrypted; a UserError when none can be had."""
+    if not cipher.looks_encrypted(path):
+        return None
+    key = _passphrase()
+    if key is None:
+        raise UserError(
+            f"データベース {path} は暗号化されています。パスフレーズを環境変数 "
+            "SHIENAPP_DB_KEY で渡すか、端末から実行してください。"
+        )
+    try:
+        cipher.check_key(path, key)
+    except cipher.WrongKey as exc:
+        raise UserError(f"パスフレーズが違います。{path} は変更していません。") from exc
+    return key
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     path = _database_file(args)
     folder = args.to if args.to is not None else config.backup_dir()
-    service = BackupService(path, folder)
+    key = _key_for(path) if path.exists() and not args.list else None
+    service = BackupService(path, folder, key=key)
     if args.list:
         backups = service.list()
         if not backups:
@@ -68,7 +161,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
         return 0
     if not path.exists():
         raise UserError(f"データベースが見つかりません: {path}")
-    problems = integrity.check(path)
+    problems = integrity.check(path, key=key)
     if problems:
         raise UserError(
             "データベースが壊れているため、バックアップで上書きされないよう中止しました。", problems
@@ -82,7 +175,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     path = _database_file(args)
-    service = BackupService(path, config.backup_dir())
+    key = None
+    if path.exists() and cipher.looks_encrypted(path):
+        key = _key_for(path)
+    elif Path(args.file).is_file() and cipher.looks_encrypted(Path(args.file)):
+        key = _key_for(Path(args.file))
+    service = BackupService(path, config.backup_dir(), key=key)
     existed = path.exists()
     before = service.restore(args.file)
     if before is not None:
@@ -92,7 +190,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     # Open once through the app: an older backup is upgraded (with its own backup first).
     from shienapp.core.context import AppContext
 
-    ctx = AppContext.open(path)
+    ctx = AppContext.open(path, key=key if cipher.looks_encrypted(path) else None)
     ctx.close()
     print(f"{args.file} から {path} を復元しました。")
     return 0
@@ -102,19 +200,59 @@ def cmd_check(args: argparse.Namespace) -> int:
     path = _database_file(args)
     if not path.exists():
         raise UserError(f"データベースが見つかりません: {path}")
-    if not integrity.is_sqlite_file(path):
+    key = _key_for(path)
+    if key is None and not integrity.is_sqlite_file(path):
         raise UserError(f"{path} は SQLite のデータベースではありません。")
-    problems = integrity.check(path, full=True)
+    problems = integrity.check(path, full=True, key=key)
     if not problems:
         print(f"{path}: 問題は見つかりませんでした（integrity_check・foreign_key_check）。")
         return 0
     print(f"{path}: 問題が見つかりました。ファイルは変更していません。")
     for problem in problems:
         print(f"  {problem}")
-    latest = BackupService(path, config.backup_dir()).latest_sound()
+    latest = BackupService(path, config.backup_dir(), key=key).latest_sound()
     if latest is not None:
         print(f'最新の正常なバックアップ: {latest.describe()}\n  shienapp restore "{latest.path}"')
     return 1
+
+
+def cmd_encrypt(args: argparse.Namespace) -> int:
+    from shienapp.core.encryption import encrypt_copy, encrypt_database
+
+    path = _database_file(args)
+    if not path.exists():
+        raise UserError(f"データベースが見つかりません: {path}")
+    if cipher.looks_encrypted(path):
+        raise UserError(f"{path} はすでに暗号化されています。")
+    key = _new_passphrase()
+    if args.out is not None:
+        encrypt_copy(path, key, args.out)
+        print(
+            f"{args.out} に暗号化したコピーを書き出しました。"
+            f"元のデータベース {path} は暗号化されていないままです。"
+        )
+    else:
+        print(encrypt_database(path, key, backup_folder=config.backup_dir()).describe())
+    print("パスフレーズを忘れると、データは誰にも取り出せません（再発行はできません）。")
+    return 0
+
+
+def cmd_decrypt(args: argparse.Namespace) -> int:
+    from shienapp.core.encryption import decrypt_copy
+
+    path = _database_file(args)
+    if not path.exists():
+        raise UserError(f"データベースが見つかりません: {path}")
+    if not cipher.looks_encrypted(path):
+        raise UserError(f"{path} は暗号化されていません。")
+    key = _key_for(path)
+    assert key is not None
+    out = decrypt_copy(path, key, args.out)
+    print(
+        f"{out} に暗号化を解除したコピーを書き出しました（元のデータベースは暗号化されたまま）。"
+        "このファイルは誰でも読めます。用が済んだら削除してください。"
+    )
+    return 0
 
 
 def cmd_trash(args: argparse.Namespace) -> int:
@@ -122,7 +260,8 @@ def cmd_trash(args: argparse.Namespace) -> int:
 
     if args.restore and args.empty:
         raise UserError("--restore と --empty は同時に指定できません。")
-    ctx = AppContext.open(getattr(args, "db", None))
+    db = getattr(args, "db", None)
+    ctx = AppContext.open(db, key=database_key(db))
     try:
         if args.restore:
             entry = ctx.trash.find(args.restore)

@@ -14,6 +14,8 @@ from shienapp import APP_NAME
 
 ENV_DATABASE_URL = "SHIENAPP_DATABASE_URL"
 ENV_DATA_DIR = "SHIENAPP_DATA_DIR"
+# The passphrase of an encrypted database, for scripts and scheduled jobs (see cipher.py).
+ENV_DB_KEY = "SHIENAPP_DB_KEY"
 
 
 def data_dir() -> Path:
@@ -80,6 +82,11 @@ def database_url(db: str | os.PathLike[str] | None = None) -> str:
     if env:
         return env
     return sqlite_url(default_database_path())
+
+
+def database_key_from_env() -> str | None:
+    """The passphrase in ``SHIENAPP_DB_KEY``, if set (an empty value counts as unset)."""
+    return os.environ.get(ENV_DB_KEY) or None
 
 
 def sqlite_url(path: Path) -> str:

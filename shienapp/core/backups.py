@@ -5,6 +5,10 @@ restored only after the present state is itself backed up.
 Every copy goes through SQLite's online backup API (never a file copy of a live database) and
 is opened and checked before it counts. Each backup has a small JSON beside it saying why it was
 taken and what it holds, so the restore list can show it without opening every file.
+
+The backups of an encrypted database are encrypted with its passphrase (the one typed when it
+was opened, see ``storage/cipher.py``); a restore keeps the database as it is now, encrypted or
+plain, whichever the backup was.
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ from pathlib import Path
 
 from shienapp import __version__
 from shienapp.core.errors import UserError
-from shienapp.storage import integrity, schema
+from shienapp.storage import cipher, integrity, schema
 from shienapp.storage.backup import BackupError, backup_sqlite, restore_sqlite
+from shienapp.storage.errors import DatabaseError
 
 REASONS = {
     "start": "起動時",
@@ -30,6 +35,8 @@ REASONS = {
     "post-import": "取り込み後",
     "pre-restore": "復元の直前",
     "scheduled": "定期",
+    "pre-encrypt": "暗号化の直前",
+    "pre-decrypt": "暗号化の解除の直前",
 }
 RECENT = timedelta(days=2)
 DAILY, WEEKLY, MONTHLY = 12, 10, 9
@@ -93,9 +100,9 @@ def to_keep(stamps: Iterable[datetime], now: datetime) -> set[datetime]:
     return keep
 
 
-def counts_of(path: Path) -> dict[str, int]:
-    """Live records by kind, read from a backup file (read-only)."""
-    connection = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+def counts_of(path: Path, key: str | None = None) -> dict[str, int]:
+    """Live records by kind, read from a backup file (read-only; ``key`` if encrypted)."""
+    connection = cipher.connect_readonly(path, key)
     try:
         tables = {
             r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
@@ -111,23 +118,47 @@ def counts_of(path: Path) -> dict[str, int]:
         connection.close()
 
 
-def revision_of(path: Path) -> str:
-    connection = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+def revision_of(path: Path, key: str | None = None) -> str:
+    try:
+        connection = cipher.connect_readonly(path, key)
+    except (DatabaseError, *cipher.errors()):
+        return ""
     try:
         row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
         return row[0] if row else ""
-    except sqlite3.Error:
+    except cipher.errors():
         return ""
     finally:
         connection.close()
 
 
 class BackupService:
-    """Backups of one SQLite database file into one folder."""
+    """Backups of one SQLite database file into one folder.
 
-    def __init__(self, database: Path, folder: Path) -> None:
+    ``key`` is the passphrase of an encrypted database; by default the one it was opened with
+    in this process. It is used only for files that are encrypted."""
+
+    def __init__(self, database: Path, folder: Path, *, key: str | None = None) -> None:
         self.database = Path(database)
         self.folder = Path(folder)
+        self._key = key
+
+    @property
+    def key(self) -> str | None:
+        return self._key if self._key is not None else cipher.key_for(self.database)
+
+    def key_of(self, path: Path) -> str | None:
+        """The key that opens ``path`` (None for a plain file); a UserError if it is encrypted
+        and no passphrase is known."""
+        if not cipher.looks_encrypted(path):
+            return None
+        key = self.key
+        if key is None:
+            raise UserError(
+                f"{path.name} は暗号化されています。パスフレーズを入力してデータベースを開いてから"
+                "やり直してください（コマンドでは環境変数 SHIENAPP_DB_KEY）。"
+            )
+        return key
 
     def create(self, reason: str = "manual", *, now: datetime | None = None) -> BackupInfo:
         if reason not in REASONS:
@@ -136,14 +167,15 @@ class BackupService:
             raise UserError(f"バックアップするデータベースがありません: {self.database}")
         moment = now or datetime.now()
         target = self.folder / f"{self.database.stem}-{moment:%Y%m%d-%H%M%S-%f}-{reason}.sqlite3"
+        key = self.key_of(self.database)
         try:
-            backup_sqlite(self.database, target)
-        except (BackupError, sqlite3.Error, OSError) as exc:
+            backup_sqlite(self.database, target, key=key)
+        except (BackupError, DatabaseError, sqlite3.Error, *cipher_errors(key), OSError) as exc:
             raise UserError(
                 f"バックアップを作れませんでした（保存先: {self.folder}）: {exc}"
                 "。保存先のフォルダ（USBメモリなど）がつながっているか確かめてください。"
             ) from exc
-        info = BackupInfo(target, moment, reason, revision_of(target), counts_of(target))
+        info = BackupInfo(target, moment, reason, revision_of(target, key), counts_of(target, key))
         target.with_suffix(".json").write_text(
             json.dumps(
                 {
@@ -153,6 +185,7 @@ class BackupService:
                     "counts": info.counts,
                     "app_version": __version__,
                     "source": str(self.database),
+                    "encrypted": key is not None,
                 },
                 ensure_ascii=False,
                 indent=1,
@@ -198,12 +231,16 @@ class BackupService:
 
     def check_database(self) -> list[str]:
         """The full check of the database itself (integrity and foreign keys); empty if sound."""
-        return integrity.check(self.database, full=True)
+        return integrity.check(self.database, full=True, key=self.key_of(self.database))
+
+    def _check(self, path: Path, *, full: bool = False) -> list[str]:
+        key = self.key if cipher.looks_encrypted(path) else None
+        return integrity.check(path, full=full, key=key)
 
     def latest_sound(self) -> BackupInfo | None:
         """The newest backup that passes SQLite's check: the one to restore from."""
         for backup in self.list():
-            if not integrity.check(backup.path):
+            if not self._check(backup.path):
                 return backup
         return None
 
@@ -217,23 +254,35 @@ class BackupService:
         backup = Path(backup)
         if not backup.is_file():
             raise UserError(f"バックアップのファイルが見つかりません: {backup}")
-        if not integrity.is_sqlite_file(backup):
+        backup_key = self.key_of(backup)
+        if backup_key is None and not integrity.is_sqlite_file(backup):
             raise UserError(f"{backup.name} は shienapp のバックアップ（SQLite）ではありません。")
-        problems = integrity.check(backup, full=True)
+        if backup_key is not None:
+            try:
+                cipher.check_key(backup, backup_key)
+            except cipher.WrongKey as exc:
+                raise UserError(
+                    f"{backup.name} は別のパスフレーズで暗号化されているか、"
+                    "shienapp のバックアップではありません。"
+                ) from exc
+        problems = integrity.check(backup, full=True, key=backup_key)
         if problems:
             raise UserError(
                 f"{backup.name} 自体が壊れているため復元しません。"
                 "別のバックアップを選んでください。",
                 problems,
             )
-        revision = revision_of(backup)
+        revision = revision_of(backup, backup_key)
         if revision not in schema.REVISIONS:
             raise UserError(
                 f"{backup.name} は新しい版の shienapp のもの（スキーマ {revision or '不明'}）なので"
                 "復元できません。アプリを更新してください。"
             )
+        # The database stays as it is now: encrypted, or plain (a new one takes the backup's).
+        exists = self.database.exists() and self.database.stat().st_size > 0
+        target_key = self.key_of(self.database) if exists else backup_key
         before = None
-        if self.database.exists() and not integrity.check(self.database):
+        if exists and not integrity.check(self.database, key=target_key):
             before = self.create("pre-restore")
         elif self.database.exists():
             # Damaged: keep the damaged file aside as it is (never overwritten, never rotated).
@@ -246,8 +295,32 @@ class BackupService:
                 if side.exists():
                     side.replace(aside.with_name(aside.name + extra))
             self.database.unlink()
-        restore_sqlite(backup, self.database)
+        self._restore_from(backup, backup_key, target_key)
         return before
+
+    def _restore_from(self, backup: Path, backup_key: str | None, key: str | None) -> None:
+        """The backup API copies only between files keyed alike: a plain backup for an encrypted
+        database (or the reverse) is first converted into a temporary file beside the backups."""
+        if backup_key == key:
+            restore_sqlite(backup, self.database, key=key)
+            return
+        temp = self.folder / f".restore-{datetime.now():%Y%m%d-%H%M%S-%f}.sqlite3"
+        try:
+            if key is not None:
+                cipher.encrypt_file(backup, temp, key)
+            else:
+                assert backup_key is not None
+                cipher.decrypt_file(backup, temp, backup_key)
+            restore_sqlite(temp, self.database, key=key)
+        except DatabaseError as exc:
+            raise UserError(exc.message) from exc
+        finally:
+            temp.unlink(missing_ok=True)
+
+
+def cipher_errors(key: str | None) -> tuple[type[Exception], ...]:
+    """The encrypted driver's errors, without loading it for a plain database."""
+    return cipher.errors() if key is not None else ()
 
 
 def glob_escape(text: str) -> str:

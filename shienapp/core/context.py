@@ -52,6 +52,23 @@ class DamagedDatabaseError(UserError):
         return cls(message, damage.problems, damage.path, None if latest is None else latest.path)
 
 
+class EncryptedDatabaseError(UserError):
+    """The file is encrypted and no passphrase, or a wrong one, was given; nothing was changed.
+    ``wrong_key`` tells the two apart (the window asks again, saying the last one was wrong)."""
+
+    def __init__(self, path: Path, *, wrong_key: bool) -> None:
+        if wrong_key:
+            message = f"パスフレーズが違います。データベース {path} は変更していません。"
+        else:
+            message = (
+                f"データベース {path} は暗号化されています。開くにはパスフレーズが必要です"
+                "（コマンドから使うときは環境変数 SHIENAPP_DB_KEY にも設定できます）。"
+            )
+        super().__init__(message)
+        self.path = path
+        self.wrong_key = wrong_key
+
+
 log = logging.getLogger(__name__)
 
 
@@ -60,9 +77,13 @@ class AppContext:
     db: Database
 
     @classmethod
-    def open(cls, db: str | os.PathLike[str] | None = None) -> AppContext:
+    def open(cls, db: str | os.PathLike[str] | None = None, key: str | None = None) -> AppContext:
         """Open (and if need be create or upgrade) the database chosen by ``--db``, the
-        environment or the default data folder."""
+        environment or the default data folder. ``key`` is the passphrase of an encrypted file
+        (by default the one it was opened with earlier in this process); given for a new file,
+        it creates the file encrypted."""
+        from shienapp.storage.cipher import EncryptedError, WrongKey
+
         url = config.database_url(db)
         from sqlalchemy.engine import make_url
 
@@ -70,7 +91,9 @@ class AppContext:
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         try:
-            database = open_database(url, backup_dir=config.backup_dir())
+            database = open_database(url, backup_dir=config.backup_dir(), key=key)
+        except EncryptedError as exc:
+            raise EncryptedDatabaseError(exc.path, wrong_key=isinstance(exc, WrongKey)) from exc
         except DatabaseDamaged as exc:
             raise DamagedDatabaseError.about(exc) from exc
         except DatabaseError as exc:

@@ -5,6 +5,10 @@ transactions start with ``BEGIN IMMEDIATE`` so that a second writer waits for th
 instead of failing half-way. The schema is made and upgraded only by the Alembic migrations
 shipped in ``storage/migrations``; an older file is backed up before it is upgraded, and a file
 from a newer app is refused.
+
+An encrypted file (SQLCipher, see ``cipher.py``) is opened the same way with its passphrase:
+the engine's connections come from ``sqlcipher3`` and are keyed before any other PRAGMA, and
+the checks, the backups and the migrations all use the same key.
 """
 
 from __future__ import annotations
@@ -20,29 +24,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shienapp.storage import integrity, schema
 from shienapp.storage.backup import backup_sqlite, timestamp
+from shienapp.storage.errors import DatabaseDamaged, DatabaseError
 from shienapp.storage.location import journal_mode_for
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 15_000
 _BEGIN_OPTION = "shienapp_begin"
-
-
-class DatabaseError(Exception):
-    """The database cannot be opened as asked; ``message`` is Japanese and says why."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class DatabaseDamaged(DatabaseError):
-    """SQLite's check found damage: the file is left exactly as it is, for a restore."""
-
-    def __init__(self, path: Path, problems: list[str]) -> None:
-        super().__init__(f"データベースが壊れています: {path}")
-        self.path = path
-        self.problems = problems
 
 
 def sqlite_file_of(url: str) -> Path | None:
@@ -56,27 +44,59 @@ def sqlite_file_of(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def check_file(url: str) -> None:
+def check_file(url: str, *, key: str | None = None) -> None:
     """SQLite's own check before anything opens the file for writing: ``quick_check`` always,
     the full check when a leftover ``-wal`` says the last session may not have closed it."""
     path = sqlite_file_of(url)
     if path is None or not path.exists() or path.stat().st_size == 0:
         return
-    if not integrity.is_sqlite_file(path):
+    if key is None and not integrity.is_sqlite_file(path):
         return  # not SQLite at all: refused below with its own message
-    problems = integrity.check(path, full=integrity.wal_left_over(path))
+    problems = integrity.check(path, full=integrity.wal_left_over(path), key=key)
     if problems:
         raise DatabaseDamaged(path, problems)
 
 
-def make_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str, *, foreign_keys: bool = True, key: str | None = None, **kwargs: Any
+) -> Engine:
+    """The app's engine. With ``key`` (a SQLite file only) every connection is a ``sqlcipher3``
+    one keyed with it before anything else is done on it."""
+    if key is not None:
+        from shienapp.storage import cipher
+
+        if sqlite_file_of(url) is None:
+            raise DatabaseError("暗号化は SQLite のファイルにだけ使えます。")
+        kwargs["module"] = cipher.driver()
     engine = create_engine(url, **kwargs)
+    engine.shienapp_encrypted = key is not None  # type: ignore[attr-defined]
+    if key is not None:
+        _key_connections(engine, key)
     if engine.dialect.name == "sqlite":
         path = sqlite_path(engine)
         journal, notice = ("WAL", None) if path is None else journal_mode_for(path)
         engine.shienapp_notice = notice  # type: ignore[attr-defined]
         _configure_sqlite(engine, foreign_keys=foreign_keys, journal=journal)
     return engine
+
+
+def _key_connections(engine: Engine, key: str) -> None:
+    """Key each connection as the driver makes it: before SQLAlchemy's first-connect set-up
+    and before the PRAGMAs below, which would otherwise meet an unreadable file."""
+    from shienapp.storage import cipher
+
+    path = sqlite_path(engine)
+    assert path is not None
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        connection = dialect.loaded_dbapi.connect(*cargs, **cparams)
+        try:
+            cipher.apply_key(connection, key, path)
+        except BaseException:
+            connection.close()
+            raise
+        return connection
 
 
 def _configure_sqlite(engine: Engine, *, foreign_keys: bool, journal: str = "WAL") -> None:
@@ -133,6 +153,11 @@ class Database:
         return sqlite_path(self.engine)
 
     @property
+    def encrypted(self) -> bool:
+        """The file is encrypted (SQLCipher) and was opened with its passphrase."""
+        return bool(getattr(self.engine, "shienapp_encrypted", False))
+
+    @property
     def notice(self) -> str | None:
         """Something the user should know about how the file was opened (a network folder)."""
         return getattr(self.engine, "shienapp_notice", None)
@@ -169,16 +194,55 @@ def has_tables(engine: Engine) -> bool:
         return bool(inspect(conn).get_table_names())
 
 
-def open_database(url: str, *, backup_dir: Path | None = None, upgrade: bool = True) -> Database:
+def key_to_use(url: str, key: str | None) -> str | None:
+    """The passphrase to open ``url`` with, checked against the file (read-only).
+
+    An encrypted file needs ``key`` or one typed earlier in this process (:class:`KeyRequired`
+    otherwise, :class:`WrongKey` if it does not open it). A plain file is opened as it is and
+    ``key`` is ignored; a new or empty file is created encrypted when ``key`` is given.
+    """
+    from shienapp.storage import cipher
+
+    path = sqlite_file_of(url)
+    if path is None:
+        if key is not None:
+            raise DatabaseError("暗号化は SQLite のファイルにだけ使えます。")
+        return None
+    if cipher.looks_encrypted(path):
+        remembered = key is None
+        key = key if key is not None else cipher.key_for(path)
+        if key is None:
+            raise cipher.KeyRequired(path)
+        try:
+            cipher.check_key(path, key)
+        except cipher.WrongKey:
+            if not remembered:
+                raise
+            cipher.forget(path)  # the file was encrypted again with another passphrase
+            raise cipher.KeyRequired(path) from None
+        cipher.remember(path, key)  # proven: the backups and a restore of this file use it
+        return key
+    if path.exists() and path.stat().st_size > 0:
+        return None
+    if key is not None:
+        cipher.key_pragma(key)  # refuse an unusable passphrase before the file is made
+    return key
+
+
+def open_database(
+    url: str, *, backup_dir: Path | None = None, upgrade: bool = True, key: str | None = None
+) -> Database:
     """Open ``url``, upgrading its schema to this app's head if it is older.
 
     An existing SQLite file is copied to ``backup_dir`` (or a ``backups`` folder beside it)
-    before any migration touches it; those copies are never rotated away.
+    before any migration touches it; those copies are never rotated away. ``key`` is the
+    passphrase of an encrypted file (see :func:`key_to_use`); its backups are encrypted too.
     """
-    check_file(url)
+    key = key_to_use(url, key)
+    check_file(url, key=key)
     # Look first through a plain connection: the app's engine switches the file to WAL on
     # connect, and a file we are about to refuse must be left exactly as it was.
-    probe = create_engine(url)
+    probe = _probe_engine(url, key)
     try:
         revision = current_revision(probe)
         foreign = revision is None and has_tables(probe)
@@ -186,7 +250,8 @@ def open_database(url: str, *, backup_dir: Path | None = None, upgrade: bool = T
         raise DatabaseError(f"データベースを開けませんでした: {exc}") from exc
     finally:
         probe.dispose()
-    engine = make_engine(url) if revision in (*schema.REVISIONS, None) and not foreign else None
+    known = revision in (*schema.REVISIONS, None) and not foreign
+    engine = make_engine(url, key=key) if known else None
     try:
         if revision != schema.HEAD:
             if foreign:
@@ -205,9 +270,9 @@ def open_database(url: str, *, backup_dir: Path | None = None, upgrade: bool = T
             if revision is not None and path is not None:
                 folder = backup_dir or path.parent / "backups"
                 target = folder / "pre-migration" / f"{path.stem}-{revision}-{timestamp()}.sqlite3"
-                backup_sqlite(path, target)
+                backup_sqlite(path, target, key=key)
                 log.info("backed up %s to %s before migrating", path, target)
-            upgrade_to_head(url)
+            upgrade_to_head(url, key=key)
     except DatabaseError:
         if engine is not None:
             engine.dispose()
@@ -217,11 +282,28 @@ def open_database(url: str, *, backup_dir: Path | None = None, upgrade: bool = T
             engine.dispose()
         raise DatabaseError(f"データベースを開けませんでした: {exc}") from exc
     assert engine is not None
+    if key is not None:
+        from shienapp.storage import cipher
+
+        path = sqlite_path(engine)
+        assert path is not None
+        cipher.remember(path, key)
     return Database(engine)
 
 
-def upgrade_to_head(url: str, revision: str = "head") -> None:
+def _probe_engine(url: str, key: str | None) -> Engine:
+    """An engine with no PRAGMAs of the app's (only the key, for an encrypted file)."""
+    if key is None:
+        return create_engine(url)
+    from shienapp.storage import cipher
+
+    engine = create_engine(url, module=cipher.driver())
+    _key_connections(engine, key)
+    return engine
+
+
+def upgrade_to_head(url: str, revision: str = "head", *, key: str | None = None) -> None:
     """Run the shipped Alembic migrations (imported only when a migration is due)."""
     from shienapp.storage.migrations.runner import upgrade
 
-    upgrade(url, revision)
+    upgrade(url, revision, key=key)

@@ -8,7 +8,6 @@ the full ``integrity_check`` with ``foreign_key_check`` runs on demand and whene
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 _LIMIT = 20
@@ -21,20 +20,29 @@ def wal_left_over(path: Path) -> bool:
     return wal.exists() and wal.stat().st_size > 0
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=15)
+def check(path: Path, *, full: bool = False, key: str | None = None) -> list[str]:
+    """Problems found (empty when sound). ``full`` adds index and foreign-key checks (and, for
+    an encrypted file, SQLCipher's check of every page's authentication code). ``key`` opens
+    an encrypted file."""
+    from shienapp.storage import cipher
 
-
-def check(path: Path, *, full: bool = False) -> list[str]:
-    """Problems found (empty when sound). ``full`` adds index and foreign-key checks."""
+    if key is None and cipher.looks_encrypted(path):
+        return ["ファイルは暗号化されています（検査にはパスフレーズが必要です）"]
     try:
-        connection = _connect(path)
-    except sqlite3.Error as exc:
+        connection = cipher.connect_readonly(path, key)
+    except cipher.EncryptedError as exc:
+        return [exc.message]
+    except cipher.errors() as exc:
         return [f"ファイルを開けません: {exc}"]
     try:
         pragma = "integrity_check" if full else "quick_check"
         rows = connection.execute(f"PRAGMA {pragma}({_LIMIT})").fetchall()
         problems = [str(r[0]) for r in rows if r[0] != "ok"]
+        if full and key is not None and not problems:
+            problems += [
+                f"暗号の検証に失敗したページ: {r[0]}"
+                for r in connection.execute("PRAGMA cipher_integrity_check").fetchmany(_LIMIT)
+            ]
         if full and not problems:
             for table, rowid, parent, _index in connection.execute(
                 "PRAGMA foreign_key_check"
@@ -43,7 +51,7 @@ def check(path: Path, *, full: bool = False) -> list[str]:
                     f"{table} の行 {rowid} が {parent} の存在しない記録を参照しています"
                 )
         return problems
-    except sqlite3.DatabaseError as exc:
+    except cipher.errors() as exc:
         return [f"読み取れないページがあります: {exc}"]
     finally:
         connection.close()

@@ -178,9 +178,9 @@ def test_a_leftover_wal_triggers_the_full_check(
     calls: list[bool] = []
     real = integrity.check
 
-    def spy(path: Path, *, full: bool = False) -> list[str]:
+    def spy(path: Path, *, full: bool = False, key: str | None = None) -> list[str]:
         calls.append(full)
-        return real(path, full=full)
+        return real(path, full=full, key=key)
 
     monkeypatch.setattr(integrity, "check", spy)
     AppContext.open(db_path).close()

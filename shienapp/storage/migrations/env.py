@@ -28,7 +28,12 @@ def run_migrations_online() -> None:
         return
     from shienapp.storage.db import make_engine
 
-    engine = make_engine(config.get_main_option("sqlalchemy.url"), foreign_keys=False)
+    # An encrypted file's passphrase comes in the attributes, never in the URL or a config file.
+    engine = make_engine(
+        config.get_main_option("sqlalchemy.url"),
+        foreign_keys=False,
+        key=config.attributes.get("key"),
+    )
     with engine.begin() as conn:
         run_on(conn)
     engine.dispose()

@@ -24,12 +24,12 @@ def script_revisions() -> list[str]:
     return [rev.revision for rev in reversed(list(script.walk_revisions()))]
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "head", *, key: str | None = None) -> None:
     """Upgrade in one transaction with foreign keys off (batch mode rebuilds tables), then
-    refuse to commit if any foreign key is left dangling."""
+    refuse to commit if any foreign key is left dangling. ``key`` opens an encrypted file."""
     from shienapp.storage.db import make_engine
 
-    engine = make_engine(url, foreign_keys=False)
+    engine = make_engine(url, foreign_keys=False, key=key)
     try:
         with engine.begin() as connection:
             config = alembic_config()
