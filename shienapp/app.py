@@ -80,18 +80,31 @@ def start_backup(window: QWidget) -> None:
 
 def run_gui(db: str | os.PathLike[str] | Path | None = None) -> int:
     app = create_application()
-    try:
-        ctx = AppContext.open(db)
-    except DamagedDatabaseError as exc:
-        from shienapp.gui.safety.recover import recover
+    from shienapp.core.context import EncryptedDatabaseError
 
-        recovered = recover(exc)
-        if recovered is None:
+    # An encrypted file: SHIENAPP_DB_KEY if set, else asked for until it opens or is cancelled.
+    key = config.database_key_from_env()
+    while True:
+        try:
+            ctx = AppContext.open(db, key=key)
+        except EncryptedDatabaseError as exc:
+            from shienapp.gui.safety.encryption import ask_key
+
+            key = ask_key(None, exc.path, wrong=exc.wrong_key)
+            if key is None:
+                return 1
+            continue
+        except DamagedDatabaseError as exc:
+            from shienapp.gui.safety.recover import recover
+
+            recovered = recover(exc)
+            if recovered is None:
+                return 1
+            ctx = recovered
+        except UserError as exc:
+            QMessageBox.critical(None, "データベースを開けません", exc.full_text())
             return 1
-        ctx = recovered
-    except UserError as exc:
-        QMessageBox.critical(None, "データベースを開けません", exc.full_text())
-        return 1
+        break
     from shienapp.gui.main_window import MainWindow
 
     window = MainWindow(ctx)
