@@ -9,6 +9,10 @@ from functools import cached_property
 from pathlib import Path
 
 from shienapp import config
+from shienapp.core import audit as audit_trail
+from shienapp.core.access import Access
+from shienapp.core.access import install as install_access
+from shienapp.core.accounts import AccountService
 from shienapp.core.backups import BackupService
 from shienapp.core.councils import CouncilService
 from shienapp.core.directory import DirectoryService
@@ -75,6 +79,11 @@ log = logging.getLogger(__name__)
 @dataclass
 class AppContext:
     db: Database
+
+    def __post_init__(self) -> None:
+        # Who is working, held to their role on every session, and the trail of what they do.
+        self.access: Access = install_access(self.db)
+        audit_trail.install(self.db)
 
     @classmethod
     def open(cls, db: str | os.PathLike[str] | None = None, key: str | None = None) -> AppContext:
@@ -144,15 +153,25 @@ class AppContext:
         backups = self.backups
         return None if backups is None else backups.create(reason).path
 
-    def after_import(self) -> str | None:
-        """The backup after an import. The import itself has succeeded, so a backup that cannot
-        be made (the USB stick is out) is logged and its message returned, not raised."""
+    def after_import(self, what: str = "") -> str | None:
+        """The trail's line and the backup after an import. The import itself has succeeded, so
+        a backup that cannot be made (the USB stick is out) is logged and its message returned,
+        not raised."""
+        audit_trail.record(self.db, audit_trail.Event("取込", "", "", what))
         try:
             self.backup("post-import")
         except UserError as exc:
             log.warning("backup after import failed: %s", exc.message)
             return exc.message
         return None
+
+    @cached_property
+    def accounts(self) -> AccountService:
+        return AccountService(self.db)
+
+    @cached_property
+    def audit(self) -> audit_trail.AuditService:
+        return audit_trail.AuditService(self.db)
 
     @cached_property
     def trash(self) -> TrashService:

@@ -14,5 +14,6 @@ REVISIONS: tuple[str, ...] = (
     "0005_network",
     "0006_plans",
     "0007_sync",
+    "0008_access",
 )
 HEAD = REVISIONS[-1]

@@ -64,6 +64,9 @@ APP_TABLES = {
     "sync_peers",
     "sync_conflicts",
     "sync_history",
+    "accounts",
+    "app_settings",
+    "audit_log",
 }
 
 

@@ -1,5 +1,6 @@
 """The typed ORM models. Import from here, not from the submodules."""
 
+from shienapp.storage.models.access import Account, AuditEntry, Setting
 from shienapp.storage.models.base import Base, RecordMixin, utcnow
 from shienapp.storage.models.directory import (
     Match,
@@ -42,9 +43,11 @@ from shienapp.storage.models.sync import (
 )
 
 __all__ = [
+    "Account",
     "ActionItem",
     "AgendaItem",
     "Attendance",
+    "AuditEntry",
     "Base",
     "Block",
     "BusinessPlan",
@@ -69,6 +72,7 @@ __all__ = [
     "PlanTarget",
     "RecordMixin",
     "Resource",
+    "Setting",
     "SyncConflict",
     "SyncDevice",
     "SyncHistory",
