@@ -538,6 +538,7 @@ def cmd_print_meeting(args: argparse.Namespace) -> int:
             from shienapp.reports.signin_sheet import render_signin_sheet
 
             pdf, what = render_signin_sheet(detail), "出席者名簿"
+            ctx.meetings.record_print(row.id, row.label, what)
         else:
             from shienapp.reports.minutes import render_minutes
 

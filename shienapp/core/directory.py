@@ -15,9 +15,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shienapp.core import audit
+from shienapp.core.access import access_of
 from shienapp.core.changes import Changes
 from shienapp.core.contact import email_problem, phone_problem, postal_code_problem
 from shienapp.core.errors import NotFoundError, StaleEditError, UserError
+from shienapp.core.permissions import Action
 from shienapp.core.schedule import Slot
 from shienapp.core.text import fold, is_reading, reading_sort_key
 from shienapp.storage.db import Database
@@ -303,6 +306,18 @@ class DirectoryService:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    def require(self, action: Action) -> None:
+        access_of(self._db).require(action)
+
+    def record(self, event: audit.Event) -> None:
+        """A line in the audit trail for something that changes nothing (a print)."""
+        audit.record(self._db, event)
+
+    @property
+    def _personal(self) -> bool:
+        """May the person at the keyboard see people's contact details and notes?"""
+        return access_of(self._db).may(Action.SEE_PERSONAL)
+
     def _create(self, model: type, apply: Callable[[Any, Any], None], data: Any) -> uuid.UUID:
         with self._db.write() as s:
             record = model()
@@ -384,14 +399,15 @@ class DirectoryService:
 
     def list_people(self, *, volunteers_only: bool = False) -> list[PersonRow]:
         with self._db.read() as s:
-            rows = [_person_row(p, _district_names(s)) for p in _alive(s, Person)]
+            rows = [_person_row(p, _district_names(s), self._personal) for p in _alive(s, Person)]
         if volunteers_only:
             rows = [r for r in rows if r.is_volunteer]
         return sorted(rows, key=lambda r: reading_sort_key(r.reading, r.name))
 
     def get_person(self, person_id: uuid.UUID) -> PersonRow:
         with self._db.read() as s:
-            return _person_row(_get(s, Person, person_id, "人"), _district_names(s))
+            person = _get(s, Person, person_id, "人")
+            return _person_row(person, _district_names(s), self._personal)
 
     def find_person(self, key: str) -> PersonRow:
         return _find(self.list_people(), key, "人")
@@ -621,7 +637,8 @@ def _apply_resource(resource: Resource, data: ResourceInput) -> None:
     resource.helper_ids = [str(h) for h in data.helper_ids]
 
 
-def _person_row(p: Person, districts: dict[uuid.UUID, str]) -> PersonRow:
+def _person_row(p: Person, districts: dict[uuid.UUID, str], personal: bool = True) -> PersonRow:
+    """``personal`` False (a 閲覧 account): contact details and notes are left out."""
     district = districts.get(p.district_id, "") if p.district_id else ""
     trainings = tuple(
         (
@@ -638,10 +655,10 @@ def _person_row(p: Person, districts: dict[uuid.UUID, str]) -> PersonRow:
         organisation=p.organisation,
         district_id=p.district_id,
         district_name=district,
-        postal_code=p.postal_code,
-        address=p.address,
-        phone=p.phone,
-        email=p.email,
+        postal_code=p.postal_code if personal else "",
+        address=p.address if personal else "",
+        phone=p.phone if personal else "",
+        email=p.email if personal else "",
         roles=tuple(p.roles or ()),
         consent_on=p.consent_on,
         consent_scope=p.consent_scope,
@@ -650,7 +667,7 @@ def _person_row(p: Person, districts: dict[uuid.UUID, str]) -> PersonRow:
         availability=tuple(Slot.from_dict(d) for d in p.availability or []),
         covered_district_ids=tuple(uuid.UUID(d) for d in p.covered_district_ids or []),
         trainings=trainings,
-        note=p.note,
+        note=p.note if personal else "",
         search_key=fold(
             " ".join(
                 [p.name, p.reading, p.organisation, district, *(p.roles or []), *(p.skills or [])]

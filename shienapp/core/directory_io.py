@@ -21,6 +21,8 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from shienapp.core import audit
+from shienapp.core.access import access_of
 from shienapp.core.directory import (
     PERSON_ROLES,
     RESOURCE_STATUSES,
@@ -45,6 +47,7 @@ from shienapp.core.directory import (
 )
 from shienapp.core.errors import ImportRejected, RowProblem, UserError
 from shienapp.core.jpdate import DateParseError, parse_date
+from shienapp.core.permissions import Action
 from shienapp.core.schedule import Slot, parse_slot
 from shienapp.core.text import clean_text, fold
 from shienapp.io.tabular import Sheet, read_table, unescape_text, write_csv, write_xlsx
@@ -791,6 +794,8 @@ def export_records(db: Database, kind: str, path: Path, *, volunteers_only: bool
     and on a notice sheet; a person with contact details and no consent on record is flagged.
     """
     _check_kind(kind)
+    if kind == "people":
+        access_of(db).require(Action.EXPORT_PERSONAL)
     service = DirectoryService(db)
     with db.read() as s:
         lookups = _lookups(s)
@@ -830,6 +835,8 @@ def export_records(db: Database, kind: str, path: Path, *, volunteers_only: bool
             )
         )
     write_xlsx(Path(path), sheets)
+    table = _MODEL[kind].__tablename__
+    audit.record(db, audit.Event("書き出し", table, "", f"{len(rows)}件 → {Path(path).name}"))
     return len(rows)
 
 
@@ -968,4 +975,6 @@ def export_hsds(db: Database, path: Path) -> int:
     }
     text = json.dumps(document, ensure_ascii=False, indent=2)
     write_bytes_atomically(Path(path), text.encode("utf-8"))
+    what = f"HSDS {len(services)}件 → {Path(path).name}"
+    audit.record(db, audit.Event("書き出し", "resources", "", what))
     return len(services)

@@ -11,8 +11,10 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import date
 
+from shienapp.core import audit
 from shienapp.core.directory import DirectoryService, PersonRow, ResourceRow
 from shienapp.core.errors import UserError
+from shienapp.core.permissions import Action
 from shienapp.core.timetable import timetable
 
 # On a residents' list: what runs, and what is about to start. 休止 and 終了 are left out.
@@ -88,6 +90,8 @@ def booklet(
     issued_on: date | None = None,
 ) -> Booklet:
     """Activities by category in the list's order, 五十音順 within; a district or the city."""
+    if staff:
+        service.require(Action.EXPORT_PERSONAL)
     scope, district_id = _district_scope(service, district)
     statuses = STAFF_STATUSES if staff else RESIDENT_STATUSES
     people = {p.id: p.name for p in service.list_people()} if staff else {}
@@ -151,6 +155,7 @@ def roster(
     service: DirectoryService, *, district: str | None = None, issued_on: date | None = None
 ) -> Roster:
     """Volunteers 五十音順; for a district, those living there or covering it."""
+    service.require(Action.EXPORT_PERSONAL)
     scope, district_id = _district_scope(service, district)
     volunteers = service.list_people(volunteers_only=True)
     if district_id:
@@ -159,4 +164,5 @@ def roster(
             for v in volunteers
             if v.district_id == district_id or district_id in v.covered_district_ids
         ]
+    service.record(audit.Event("印刷", "people", "", f"担い手名簿（{scope}、{len(volunteers)}人）"))
     return Roster(scope, issued_on or date.today(), tuple(volunteers), service.district_names())

@@ -14,6 +14,7 @@ from datetime import date, time
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from shienapp.core import audit
 from shienapp.core.changes import Changes
 from shienapp.core.councils import (
     MemberRow,
@@ -317,6 +318,11 @@ def carried_over(actions: list[ActionRow], council_id: uuid.UUID, before: date) 
 class MeetingService:
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    def record_print(self, meeting_id: uuid.UUID, label: str, what: str) -> None:
+        """A sign-in sheet is a roster of names: the trail says who printed it, and when."""
+        event = audit.Event("印刷", "meetings", str(meeting_id), f"{what}（{label}）")
+        audit.record(self._db, event)
 
     def list_meetings(
         self,

@@ -21,16 +21,17 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from shienapp.core import exchange_file, sync_merge
+from shienapp.core import audit, exchange_file, sync_merge
+from shienapp.core.access import access_of
 from shienapp.core.changes import Changes
 from shienapp.core.errors import NotFoundError, UserError
+from shienapp.core.permissions import Action
 from shienapp.core.sync_import import ImportReport, Merger, check_after, checked_tables
 from shienapp.core.sync_labels import record_label, table_label
 from shienapp.core.sync_rows import (
     SYNC_TABLES,
     TABLES_BY_NAME,
     Progress,
-    current_user,
     hex_id,
     now_plain,
     plain_row,
@@ -124,6 +125,14 @@ class SyncService:
 
     # --- this copy -------------------------------------------------------------------------
 
+    def _who(self) -> str:
+        return access_of(self._db).actor_or_system().label
+
+    def _audit(self, s: Any, action: str, label: str) -> None:
+        """The exchange's line in the audit trail, in the transaction that records it."""
+        actor = access_of(self._db).actor_or_system()
+        audit.append(s.connection(), actor, [audit.Event(action, "", "", label)])
+
     def device(self) -> DeviceInfo:
         with self._db.read() as s:
             row = s.scalars(select(SyncDevice)).first()
@@ -159,6 +168,7 @@ class SyncService:
         progress: Progress | None = None,
     ) -> ExportReport:
         """Write every record (or those of ``districts`` and what they refer to) to ``path``."""
+        access_of(self._db).require(Action.EXCHANGE)
         exchange_file.check_passphrase(passphrase)
         path = Path(path).absolute()
         if path.suffix.lower() != exchange_file.SUFFIX:
@@ -236,11 +246,13 @@ class SyncService:
         with self._db.write() as s:
             save_lineage(s, new_lineage)
             save_states(s, new_states)
+            scope = "、".join(district_names) or "すべて"
+            self._audit(s, "持ち出し", f"{path.name}（{scope}、{total}件）")
             s.add(
                 SyncHistory(
                     direction="export",
                     file_name=str(path),
-                    by_user=current_user(),
+                    by_user=self._who(),
                     scope="、".join(district_names) or "すべて",
                     summary={"total": total, "counts": manifest["counts"]},
                 )
@@ -261,6 +273,7 @@ class SyncService:
         self, path: Path, passphrase: str, *, progress: Progress | None = None
     ) -> ImportReport:
         """Merge ``path`` into this database: all of it, or (on any fault) none of it."""
+        access_of(self._db).require(Action.EXCHANGE)
         path = Path(path).absolute()
         report = progress or (lambda _d, _t: None)
         if not path.is_file():
@@ -324,6 +337,12 @@ class SyncService:
         with self._db.write() as s:
             merger.run(s, tables)
             check_after(s, tables)
+            self._audit(
+                s,
+                "持ち帰り",
+                f"{path.name}（{header.device_name}から: 追加{result.added}・変更{result.changed}"
+                f"・削除{result.deleted}・競合{result.conflicts}）",
+            )
             s.merge(
                 SyncPeer(
                     device_id=uuid.UUID(hex=header.device_id),
@@ -337,7 +356,7 @@ class SyncService:
                     file_name=str(path),
                     peer_device=uuid.UUID(hex=header.device_id),
                     peer_name=header.device_name,
-                    by_user=current_user(),
+                    by_user=self._who(),
                     scope="、".join(manifest.get("districts") or []) or "すべて",
                     summary={
                         "added": result.added,
@@ -408,7 +427,14 @@ class SyncService:
                 s.execute(table.update().where(table.c.id == conflict.record_id).values(**params))
             conflict.resolved_at = datetime.now(UTC)
             conflict.resolution = resolution
-            conflict.resolved_by = current_user()
+            conflict.resolved_by = self._who()
+            label = record_label(plain_row(current))
+            changes = {f: "こちら" if side == "ours" else "あちら" for f, side in picks.items()}
+            audit.append(
+                s.connection(),
+                access_of(self._db).actor_or_system(),
+                [audit.Event("変更", conflict.table_name, str(conflict.record_id), label, changes)],
+            )
         return EVERYTHING
 
     def history(self, limit: int = 200) -> list[HistoryEntry]:

@@ -3,7 +3,6 @@ the records of chosen districts, and records from an older schema brought up to 
 
 from __future__ import annotations
 
-import getpass
 import json
 import re
 import tempfile
@@ -117,13 +116,6 @@ def chunks(items: list[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
 
 def now_plain() -> str:
     return to_plain(datetime.now(UTC))
-
-
-def current_user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name (a service account): say so rather than fail
-        return "（不明）"
 
 
 def state_json(row: dict[str, Any]) -> str:

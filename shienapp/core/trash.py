@@ -21,8 +21,11 @@ from sqlalchemy import JSON, CheckConstraint, String, Table, Text, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from shienapp.core import audit
+from shienapp.core.access import access_of
 from shienapp.core.changes import Changes
 from shienapp.core.errors import NotFoundError, UserError
+from shienapp.core.permissions import Action
 from shienapp.core.sync_labels import record_label, table_label
 from shienapp.core.sync_rows import TABLES_BY_NAME, plain_row
 from shienapp.storage.db import Database
@@ -192,8 +195,17 @@ class TrashService:
                             "もごみ箱にあります。先にそちらを復元してください。"
                         )
             now = datetime.now(UTC)
+            cascade = self._cascade(s, table, row)
+            event = audit.Event(
+                "復元",
+                table_name,
+                str(record_id),
+                record_label(plain_row(row)),
+                {"ごみ箱から": f"{sum(len(ids) for ids in cascade.values())}件"},
+            )
+            audit.append(s.connection(), access_of(self._db).actor_or_system(), [event])
             try:
-                for name, ids in self._cascade(s, table, row).items():
+                for name, ids in cascade.items():
                     target_table = TABLES_BY_NAME[name]
                     for record in ids:
                         s.execute(
@@ -215,6 +227,7 @@ class TrashService:
     def empty(self) -> int:
         """Erase the content of everything in the trash; the deletions themselves stay (and
         travel to other copies). Returns how many records were erased."""
+        access_of(self._db).require(Action.EMPTY_TRASH)
         erased = 0
         with self._db.write() as s:
             now = datetime.now(UTC)
@@ -234,6 +247,11 @@ class TrashService:
                                 .values(**values, updated_at=now, version=child.c.version + 1)
                             )
                             erased += 1
+            audit.append(
+                s.connection(),
+                access_of(self._db).actor_or_system(),
+                [audit.Event("ごみ箱を空に", "", "", f"{erased}件の内容を消去")],
+            )
         return erased
 
 

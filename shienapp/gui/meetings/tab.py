@@ -448,6 +448,7 @@ class MeetingTabController(QObject):
             if which == "signin":
                 from shienapp.reports.signin_sheet import render_signin_sheet
 
+                self.ctx.meetings.record_print(meeting_id, detail.row.label, "出席者名簿")
                 return render_signin_sheet(detail), detail.row.label
             from shienapp.reports.minutes import render_minutes
 
