@@ -106,7 +106,12 @@ def run_gui(db: str | os.PathLike[str] | Path | None = None) -> int:
             return 1
         break
     from shienapp.gui.main_window import MainWindow
+    from shienapp.gui.safety.accounts import admit
 
+    # The first-run wizard on a new database; the sign-in dialog when accounts are on.
+    if not admit(ctx):
+        ctx.close()
+        return 1
     window = MainWindow(ctx)
     window.show()
     # The start-of-day backup, once the window is up (a few tenths of a second, off the GUI thread).

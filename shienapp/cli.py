@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from shienapp import __version__
+from shienapp.cli_access import add_audit_parser, add_user_option, sign_in
 from shienapp.core.context import AppContext
 from shienapp.core.errors import UserError
 from shienapp.core.files import write_bytes_atomically
@@ -67,6 +68,7 @@ def _add_db(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
         help="使うデータベース（ファイルのパスか SQLAlchemy の URL）。"
         "省略時は環境変数 SHIENAPP_DATABASE_URL、なければ利用者のデータフォルダ",
     )
+    add_user_option(parser, top=top)
 
 
 def build_parser() -> JaArgumentParser:
@@ -216,6 +218,7 @@ def build_parser() -> JaArgumentParser:
     from shienapp.cli_safety import add_safety_parsers
 
     add_safety_parsers(sub, _add_db)
+    add_audit_parser(sub, _add_db)
 
     prn = sub.add_parser("print", help="PDF を作ります")
     prn_sub = prn.add_subparsers(
@@ -304,6 +307,7 @@ def _ctx(args: argparse.Namespace) -> AppContext:
     ctx = AppContext.open(getattr(args, "db", None))
     if ctx.db.notice:
         print(f"shienapp: 注意: {ctx.db.notice}", file=sys.stderr)
+    sign_in(ctx, args)
     return ctx
 
 

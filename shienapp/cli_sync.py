@@ -88,7 +88,9 @@ def _passphrase(path: Path) -> str:
 
 
 def _context(args: argparse.Namespace) -> AppContext:
-    return AppContext.open(getattr(args, "db", None))
+    from shienapp.cli import _ctx
+
+    return _ctx(args)
 
 
 def cmd_sync_export(args: argparse.Namespace) -> int:

@@ -40,6 +40,7 @@ PRIVATE_FIELDS = frozenset(
 PRIVATE_TEXT = "（内容は記録しません）"
 # Bookkeeping, not records: their own events are written by the services that change them.
 _NOT_AUDITED = frozenset({"audit_log", "accounts", "app_settings"})
+_OWN_TABLES = {"accounts": "アカウント", "app_settings": "設定", "audit_log": "監査記録"}
 _BOOKKEEPING_FIELDS = frozenset({"id", "version", "created_at", "updated_at"})
 # More lines than this for one table and action in one save become one summary line.
 _SUMMARY_AFTER = 20
@@ -91,7 +92,7 @@ class AuditRow:
 
     @property
     def target_label(self) -> str:
-        return table_label(self.target) if self.target else ""
+        return _OWN_TABLES.get(self.target) or (table_label(self.target) if self.target else "")
 
     @property
     def changes_text(self) -> str:

@@ -4,15 +4,31 @@ from __future__ import annotations
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+)
 
 from shienapp import APP_TITLE, __version__
 from shienapp.core.context import AppContext
+from shienapp.core.permissions import Action
 from shienapp.gui.dashboard.tab import create_dashboard_tab
 from shienapp.gui.directory.tab import create_directory_tab
 from shienapp.gui.districts.controller import create_district_tab
 from shienapp.gui.meetings.tab import create_meeting_tab
 from shienapp.gui.network.tab import create_network_tab
+from shienapp.gui.safety.accounts import (
+    UNPROTECTED,
+    AccountsDialog,
+    FirstRunDialog,
+    IdleLock,
+    SignInDialog,
+    admit,
+)
 from shienapp.gui.signals import AppSignals
 from shienapp.gui.sync.controller import SyncController
 
@@ -49,7 +65,46 @@ class MainWindow(QMainWindow):
             )
         self.sync = SyncController(ctx, self.signals, self, self.open_database)
         self.statusBar().addPermanentWidget(self.sync.conflict_label)
+        self.who = QLabel()
+        self.statusBar().addPermanentWidget(self.who)
+        self.idle_lock = IdleLock(ctx, self)
+        self.idle_lock.lock_requested.connect(self.lock)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.idle_lock)
         self._build_menu()
+        self.show_who()
+
+    def show_who(self) -> None:
+        """Who is signed in, or, with accounts off, that the data is not protected."""
+        access = self.ctx.access
+        if access.protected and access.actor is not None:
+            read_only = "" if access.may(Action.EDIT) else "・変更はできません"
+            self.who.setText(f"利用者: {access.actor.label}{read_only}")
+            self.who.setStyleSheet("")
+            self.who.setToolTip("")
+        else:
+            self.who.setText("アカウントなし（保護されていません）")
+            self.who.setStyleSheet("color: #8a4b00;")
+            self.who.setToolTip(UNPROTECTED)
+        for action, needed in self._guarded:
+            action.setEnabled(access.may(needed))
+        self.lock_action.setEnabled(access.protected)
+        self.start_accounts.setVisible(not access.protected)
+        self.idle_lock.restart()
+
+    def lock(self) -> None:
+        """Hide every record until the password of the person who locked it is typed."""
+        if not self.ctx.access.protected or self.ctx.access.locked:
+            return
+        self.ctx.accounts.lock()
+        self.tabs.setVisible(False)
+        dialog = SignInDialog(self.ctx, self, unlock=True)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            self.close()
+            return
+        self.tabs.setVisible(True)
+        self.show_who()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Unsaved map changes are written as a draft now, offered back when the map next opens
@@ -60,6 +115,7 @@ class MainWindow(QMainWindow):
     def _build_menu(self) -> None:
         controller = self.district_tab.controller  # type: ignore[attr-defined]
         meetings = self.meeting_tab.controller  # type: ignore[attr-defined]
+        self._guarded: list[tuple[QAction, Action]] = []
         file_menu = self.menuBar().addMenu("ファイル(&F)")
         for text, slot in (
             ("地区台帳を取り込む(&I)…", controller.import_file),
@@ -79,16 +135,46 @@ class MainWindow(QMainWindow):
             backups = QAction("バックアップと復元(&B)…", self)
             backups.triggered.connect(self.show_backups)
             file_menu.addAction(backups)
+            self._guarded.append((backups, Action.BACKUP))
             file_menu.addSeparator()
         quit_action = QAction("終了(&X)", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         self.sync.build_menu(self.menuBar().addMenu("持ち出し・持ち帰り(&S)"))
+        self._build_admin_menu()
         help_menu = self.menuBar().addMenu("ヘルプ(&H)")
         about = QAction("このアプリについて(&A)", self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
+
+    def _build_admin_menu(self) -> None:
+        menu = self.menuBar().addMenu("管理(&K)")
+        accounts = QAction("アカウントと自動ロック(&A)…", self)
+        accounts.triggered.connect(self.show_accounts)
+        audit = QAction("監査記録(&L)…", self)
+        audit.triggered.connect(self.show_audit)
+        self.lock_action = QAction("画面をロック(&R)", self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(self.lock)
+        self.start_accounts = QAction("アカウントを使う(&U)…", self)
+        self.start_accounts.triggered.connect(self.use_accounts)
+        for action in (accounts, audit, self.lock_action, self.start_accounts):
+            menu.addAction(action)
+        self._guarded += [(accounts, Action.MANAGE_ACCOUNTS), (audit, Action.VIEW_AUDIT)]
+
+    def show_accounts(self) -> None:
+        AccountsDialog(self.ctx, self).exec()
+        self.show_who()
+
+    def show_audit(self) -> None:
+        from shienapp.gui.safety.audit_dialog import AuditDialog
+
+        AuditDialog(self.ctx, self).exec()
+
+    def use_accounts(self) -> None:
+        if FirstRunDialog(self.ctx, self).exec() == QDialog.DialogCode.Accepted:
+            self.show_who()
 
     def show_trash(self) -> None:
         from shienapp.gui.safety.trash_dialog import TrashDialog
@@ -117,6 +203,11 @@ class MainWindow(QMainWindow):
 
         path = self.ctx.db.path
         assert path is not None
+        try:
+            self.ctx.access.require(Action.RESTORE)
+        except UserError as exc:
+            show_error(self, exc, "復元できませんでした")
+            return
         self.network_tab.editor.flush_draft()
         self.ctx.close()
         try:
@@ -137,6 +228,9 @@ class MainWindow(QMainWindow):
             ctx = AppContext.open(path)  # type: ignore[arg-type]
         except UserError as exc:
             show_error(self, exc)
+            return
+        if not admit(ctx, self):
+            ctx.close()
             return
         window = MainWindow(ctx)
         _windows.append(window)
