@@ -308,6 +308,7 @@ class AccountService:
 
     def create(self, login: str, name: str, role: Role, password: str, again: str) -> AccountRow:
         self.access.require(Action.MANAGE_ACCOUNTS)
+        role = Role(role)
         problem = _login_problem(login, name) or password_problem(password, again)
         if problem:
             raise UserError(problem)
@@ -335,6 +336,7 @@ class AccountService:
         self, account_id: uuid.UUID, version: int, *, name: str, role: Role, active: bool
     ) -> AccountRow:
         self.access.require(Action.MANAGE_ACCOUNTS)
+        role = Role(role)
         problem = _login_problem("x", name)
         if problem:
             raise UserError(problem)

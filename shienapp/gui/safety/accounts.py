@@ -266,7 +266,7 @@ class AccountDialog(QDialog):
         layout.addWidget(buttons)
 
     def accept(self) -> None:
-        role: Role = self.role.currentData()
+        role = Role(self.role.currentData())
         accounts = self.ctx.accounts
         try:
             if self.row is None:
