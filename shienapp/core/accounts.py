@@ -7,6 +7,7 @@ sign-in and every failure is in the audit trail.
 
 from __future__ import annotations
 
+import math
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -154,7 +155,11 @@ class AccountService:
             self._event(
                 s,
                 audit.Event(
-                    "アカウント", "accounts", str(account.id), name, {"作成": "最初の管理者"}
+                    "アカウント",
+                    "accounts",
+                    str(account.id),
+                    account.display_name,
+                    {"作成": "最初の管理者"},
                 ),
                 actor,
             )
@@ -228,7 +233,7 @@ class AccountService:
     ) -> UserError | None:
         waiting = _aware(account.locked_until)
         if waiting is not None and waiting > now:
-            seconds = int((waiting - now).total_seconds()) + 1
+            seconds = math.ceil((waiting - now).total_seconds())
             self._event(
                 s,
                 audit.Event(
@@ -328,7 +333,13 @@ class AccountService:
             s.flush()
             self._event(
                 s,
-                audit.Event("アカウント", "accounts", str(account.id), name, {"作成": role.label}),
+                audit.Event(
+                    "アカウント",
+                    "accounts",
+                    str(account.id),
+                    account.display_name,
+                    {"作成": role.label},
+                ),
             )
             return _row(account)
 

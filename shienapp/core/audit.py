@@ -218,12 +218,12 @@ def _events_of_flush(session: Session) -> list[Event]:
         if not changes:
             continue
         deleted = changes.pop("deleted_at", None)
-        if deleted is not None and deleted[0] == "（空）":
-            add("削除", obj, changes or None)
-        elif deleted is not None:
-            add("復元", obj, changes or None)
-        else:
+        if deleted is None:
             add("変更", obj, changes)
+        elif getattr(obj, "deleted_at", None) is not None:
+            add("削除", obj, changes or None)
+        else:
+            add("復元", obj, changes or None)
     for obj in session.deleted:
         add("完全に削除", obj)
     return _summarised(events)

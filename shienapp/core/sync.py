@@ -139,6 +139,8 @@ class SyncService:
             if row is not None:
                 return DeviceInfo(row.device_id, row.name)
         with self._db.write() as s:
+            s.info["system"] = True  # this copy's identity, made on first need, by any role
+            s.info["no_audit"] = True
             row = s.scalars(select(SyncDevice)).first()
             if row is None:
                 row = SyncDevice(device_id=uuid.uuid4(), name=_default_device_name())

@@ -108,12 +108,6 @@ def test_create_update_and_restore_are_written_with_who_and_what(city: AppContex
     assert row.changes_text == "" and row.target_label
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="audit.py _events_of_flush (line 221) compares the shown old deleted_at with "
-    "'（空）', but _shown → sync_labels.value_text renders a None deleted_at as "
-    "'あり（削除されていない）': every soft delete is written as 復元",
-)
 def test_a_soft_delete_is_written_as_a_deletion(city: AppContext) -> None:
     district, _ = city.districts.create_district(DistrictInput("青葉", "あおば", block_id(city)))
     city.districts.delete_district(district)
