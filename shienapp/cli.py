@@ -16,6 +16,7 @@ from typing import NoReturn
 
 from shienapp import __version__
 from shienapp.cli_access import add_audit_parser, add_user_option, sign_in
+from shienapp.cli_safety import database_key
 from shienapp.core.context import AppContext
 from shienapp.core.errors import UserError
 from shienapp.core.files import write_bytes_atomically
@@ -304,7 +305,8 @@ def _fiscal_year(text: str) -> int:
 
 
 def _ctx(args: argparse.Namespace) -> AppContext:
-    ctx = AppContext.open(getattr(args, "db", None))
+    db = getattr(args, "db", None)
+    ctx = AppContext.open(db, key=database_key(db))
     if ctx.db.notice:
         print(f"shienapp: 注意: {ctx.db.notice}", file=sys.stderr)
     sign_in(ctx, args)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from shienapp import config
+from shienapp.cli_access import sign_in
 from shienapp.core.backups import BackupService
 from shienapp.core.errors import UserError
 from shienapp.storage import cipher, integrity
@@ -180,7 +181,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
         key = _key_for(path)
     elif Path(args.file).is_file() and cipher.looks_encrypted(Path(args.file)):
         key = _key_for(Path(args.file))
-    service = BackupService(path, config.backup_dir(), key=key)
+    guard = _restorer(path, key, args)
+    service = BackupService(path, config.backup_dir(), key=key, guard=guard)
     existed = path.exists()
     before = service.restore(args.file)
     if before is not None:
@@ -194,6 +196,24 @@ def cmd_restore(args: argparse.Namespace) -> int:
     ctx.close()
     print(f"{args.file} から {path} を復元しました。")
     return 0
+
+
+def _restorer(path: Path, key: str | None, args: argparse.Namespace) -> Any:
+    """Who restores: with accounts on, a 管理者 signs in first. A damaged file cannot say who
+    its accounts are, so its restore is open to whoever can reach the file."""
+    from shienapp.core.context import AppContext, DamagedDatabaseError
+
+    if not path.exists():
+        return None
+    try:
+        ctx = AppContext.open(path, key=key)
+    except DamagedDatabaseError:
+        return None
+    try:
+        sign_in(ctx, args)
+        return ctx.access.require
+    finally:
+        ctx.close()
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -262,6 +282,7 @@ def cmd_trash(args: argparse.Namespace) -> int:
         raise UserError("--restore と --empty は同時に指定できません。")
     db = getattr(args, "db", None)
     ctx = AppContext.open(db, key=database_key(db))
+    sign_in(ctx, args)
     try:
         if args.restore:
             entry = ctx.trash.find(args.restore)

@@ -16,13 +16,14 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from shienapp import __version__
 from shienapp.core.errors import UserError
+from shienapp.core.permissions import Action
 from shienapp.storage import cipher, integrity, schema
 from shienapp.storage.backup import BackupError, backup_sqlite, restore_sqlite
 from shienapp.storage.errors import DatabaseError
@@ -138,10 +139,20 @@ class BackupService:
     ``key`` is the passphrase of an encrypted database; by default the one it was opened with
     in this process. It is used only for files that are encrypted."""
 
-    def __init__(self, database: Path, folder: Path, *, key: str | None = None) -> None:
+    def __init__(
+        self,
+        database: Path,
+        folder: Path,
+        *,
+        key: str | None = None,
+        guard: Callable[[Action], None] | None = None,
+    ) -> None:
         self.database = Path(database)
         self.folder = Path(folder)
         self._key = key
+        # Access.require of whoever is signed in; None where nobody can be (a damaged file,
+        # whose accounts cannot be read, or a scheduled `shienapp backup`).
+        self._guard = guard or (lambda _action: None)
 
     @property
     def key(self) -> str | None:
@@ -163,6 +174,8 @@ class BackupService:
     def create(self, reason: str = "manual", *, now: datetime | None = None) -> BackupInfo:
         if reason not in REASONS:
             raise ValueError(reason)
+        if reason == "manual":
+            self._guard(Action.BACKUP)
         if not self.database.exists():
             raise UserError(f"バックアップするデータベースがありません: {self.database}")
         moment = now or datetime.now()
@@ -251,6 +264,7 @@ class BackupService:
         Call with the database closed by this process (other copies of the app should be closed
         too): the content is written through the backup API, page by page, under a lock.
         """
+        self._guard(Action.RESTORE)
         backup = Path(backup)
         if not backup.is_file():
             raise UserError(f"バックアップのファイルが見つかりません: {backup}")

@@ -146,7 +146,9 @@ class AppContext:
     def backups(self) -> BackupService | None:
         """Backups of this database (None for a server database, which its server backs up)."""
         path = self.db.path
-        return None if path is None else BackupService(path, config.backup_dir())
+        if path is None:
+            return None
+        return BackupService(path, config.backup_dir(), guard=self.access.require)
 
     def backup(self, reason: str) -> Path | None:
         """A backup now (after an import, before a restore…); None for a server database."""

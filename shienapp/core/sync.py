@@ -148,6 +148,7 @@ class SyncService:
             return DeviceInfo(row.device_id, row.name)
 
     def rename_device(self, name: str) -> Changes:
+        access_of(self._db).require(Action.EDIT)  # before device() makes the row
         name = name.strip()
         if not name:
             raise UserError("端末の名前を入力してください（例: 本所PC、佐藤ノートPC）。")

@@ -136,6 +136,10 @@ class MainWindow(QMainWindow):
             backups.triggered.connect(self.show_backups)
             file_menu.addAction(backups)
             self._guarded.append((backups, Action.BACKUP))
+            encryption = QAction("暗号化(&R)…", self)
+            encryption.triggered.connect(self.show_encryption)
+            file_menu.addAction(encryption)
+            self._guarded.append((encryption, Action.SETTINGS))
             file_menu.addSeparator()
         quit_action = QAction("終了(&X)", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -183,11 +187,21 @@ class MainWindow(QMainWindow):
         dialog.changed.connect(self.signals.emit_changes)
         dialog.exec()
 
+    def show_encryption(self) -> None:
+        """Encrypt (or decrypt) this database in place, then reopen it."""
+        from shienapp.gui.safety.encryption import EncryptionDialog
+
+        self.network_tab.editor.flush_draft()  # a map draft goes into the file before it changes
+        dialog = EncryptionDialog(self.ctx, self)  # closes self.ctx itself before converting
+        dialog.exec()
+        if dialog.changed:
+            self.open_database(dialog.path)
+
     def show_backups(self) -> None:
         from shienapp.gui.safety.backup_dialog import BackupDialog
 
         assert self.ctx.db.path is not None
-        dialog = BackupDialog(self.ctx.db.path, self)
+        dialog = BackupDialog(self.ctx.db.path, self, guard=self.ctx.access.require)
         dialog.restore_requested.connect(self.restore_from)
         dialog.exec()
 
@@ -221,14 +235,25 @@ class MainWindow(QMainWindow):
 
     def open_database(self, path: object) -> None:
         """Reopen the app's window on another database file, closing this one's."""
+        from shienapp.core.context import EncryptedDatabaseError
         from shienapp.core.errors import UserError
         from shienapp.gui.errors import show_error
 
-        try:
-            ctx = AppContext.open(path)  # type: ignore[arg-type]
-        except UserError as exc:
-            show_error(self, exc)
-            return
+        key: str | None = None
+        while True:
+            try:
+                ctx = AppContext.open(path, key=key)  # type: ignore[arg-type]
+            except EncryptedDatabaseError as exc:
+                from shienapp.gui.safety.encryption import ask_key
+
+                key = ask_key(self, exc.path, wrong=exc.wrong_key)
+                if key is None:
+                    return
+                continue
+            except UserError as exc:
+                show_error(self, exc)
+                return
+            break
         if not admit(ctx, self):
             ctx.close()
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 from shienapp import config
 from shienapp.core.backups import BackupInfo, BackupService
 from shienapp.core.errors import UserError
+from shienapp.core.permissions import Action
 from shienapp.gui.background import Progress, run_in_background
 from shienapp.gui.errors import show_error
 
@@ -94,9 +96,16 @@ class BackupDialog(QDialog):
 
     restore_requested = Signal(object)
 
-    def __init__(self, database: Path, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        database: Path,
+        parent: QWidget | None = None,
+        *,
+        guard: Callable[[Action], None] | None = None,
+    ) -> None:
         super().__init__(parent)
         self._database = database
+        self._guard = guard or (lambda _action: None)
         self.setWindowTitle("バックアップと復元")
         self.resize(820, 480)
         layout = QVBoxLayout(self)
@@ -137,7 +146,7 @@ class BackupDialog(QDialog):
         self.reload()
 
     def service(self) -> BackupService:
-        return BackupService(self._database, config.backup_dir())
+        return BackupService(self._database, config.backup_dir(), guard=self._guard)
 
     def reload(self) -> None:
         service = self.service()
@@ -206,6 +215,11 @@ class BackupDialog(QDialog):
         )
 
     def change_folder(self) -> None:
+        try:
+            self._guard(Action.SETTINGS)
+        except UserError as exc:
+            show_error(self, exc)
+            return
         chosen = QFileDialog.getExistingDirectory(
             self, "バックアップの保存先（別のドライブや USB メモリ）", str(config.backup_dir())
         )
