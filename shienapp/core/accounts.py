@@ -86,6 +86,28 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment
 
 
+def _new_account(
+    s: Session, login: str, name: str, role: Role, password: str, again: str
+) -> Account:
+    """A checked account, added and flushed (so it has its id); nothing if refused."""
+    problem = _login_problem(login, name) or password_problem(password, again)
+    if problem:
+        raise UserError(problem)
+    if s.scalar(select(Account).where(Account.login == login.strip())) is not None:
+        raise UserError(f"ユーザー名「{login}」はすでに使われています。")
+    account = Account(
+        login=login.strip(),
+        display_name=name.strip(),
+        role=role.value,
+        password_hash=_hasher.hash(password),
+        active=True,
+        failed_logins=0,
+    )
+    s.add(account)
+    s.flush()
+    return account
+
+
 def _wait_after(failures: int) -> timedelta:
     if failures < FREE_TRIES:
         return timedelta(0)
@@ -132,24 +154,10 @@ class AccountService:
             raise UserError(
                 "アカウントはすでに使われています。管理者が「アカウント」から追加します。"
             )
-        problem = _login_problem(login, name) or password_problem(password, again)
-        if problem:
-            raise UserError(problem)
         with self.db.write() as s:
             s.info["system"] = True
-            if s.scalar(select(Account).where(Account.login == login.strip())) is not None:
-                raise UserError(f"ユーザー名「{login}」はすでに使われています。")
-            account = Account(
-                login=login.strip(),
-                display_name=name.strip(),
-                role=Role.ADMIN.value,
-                password_hash=_hasher.hash(password),
-                active=True,
-                failed_logins=0,
-                last_login_at=datetime.now(UTC),
-            )
-            s.add(account)
-            s.flush()
+            account = _new_account(s, login, name, Role.ADMIN, password, again)
+            account.last_login_at = datetime.now(UTC)
             actor = Actor(account.id, account.login, account.display_name, Role.ADMIN)
             self._put(s, MODE_KEY, Mode.ON)
             self._event(
@@ -314,23 +322,9 @@ class AccountService:
     def create(self, login: str, name: str, role: Role, password: str, again: str) -> AccountRow:
         self.access.require(Action.MANAGE_ACCOUNTS)
         role = Role(role)
-        problem = _login_problem(login, name) or password_problem(password, again)
-        if problem:
-            raise UserError(problem)
         with self.db.write() as s:
             s.info["system"] = True
-            if s.scalar(select(Account).where(Account.login == login.strip())) is not None:
-                raise UserError(f"ユーザー名「{login}」はすでに使われています。")
-            account = Account(
-                login=login.strip(),
-                display_name=name.strip(),
-                role=role.value,
-                password_hash=_hasher.hash(password),
-                active=True,
-                failed_logins=0,
-            )
-            s.add(account)
-            s.flush()
+            account = _new_account(s, login, name, role, password, again)
             self._event(
                 s,
                 audit.Event(
