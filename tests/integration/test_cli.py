@@ -11,13 +11,18 @@ import pytest
 from shienapp import __version__
 
 
-def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The command in a child process; stdin is never a terminal, as in a scheduled job."""
     return subprocess.run(
         [sys.executable, "-m", "shienapp", *map(str, args)],
         capture_output=True,
         text=True,
         encoding="utf-8",
         cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
         timeout=120,
         check=False,
     )

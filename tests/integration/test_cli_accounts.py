@@ -7,10 +7,10 @@ import csv
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from test_cli import run as run_cli
 
 from shienapp.core.context import AppContext
 from shienapp.core.directory import PersonInput
@@ -27,16 +27,7 @@ def run(
     if user is not None:
         env["SHIENAPP_USER"] = user
         env["SHIENAPP_PASSWORD"] = PASSWORDS[user] if password is None else password
-    return subprocess.run(
-        [sys.executable, "-m", "shienapp", *map(str, args)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        stdin=subprocess.DEVNULL,
-        timeout=120,
-        check=False,
-    )
+    return run_cli(*args, env=env)
 
 
 @pytest.fixture

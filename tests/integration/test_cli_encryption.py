@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_cli import run as run_cli
 
 from shienapp import cli, cli_safety
 from shienapp.core.context import AppContext
@@ -23,16 +24,7 @@ def run(*args: str | Path, key: str | None = None) -> subprocess.CompletedProces
     env = {k: v for k, v in os.environ.items() if k != "SHIENAPP_DB_KEY"}
     if key is not None:
         env["SHIENAPP_DB_KEY"] = key
-    return subprocess.run(
-        [sys.executable, "-m", "shienapp", *map(str, args)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        stdin=subprocess.DEVNULL,
-        timeout=120,
-        check=False,
-    )
+    return run_cli(*args, env=env)
 
 
 @pytest.fixture(scope="module")
