@@ -78,8 +78,34 @@ def start_backup(window: QWidget) -> None:
     )
 
 
+SMOKE_QUIT_ENV = "SHIENAPP_SMOKE_QUIT_MS"
+
+
+def _smoke_quit_ms() -> int | None:
+    """``SHIENAPP_SMOKE_QUIT_MS=N`` (the smoke test of a built app): the first-run wizard answers
+    "アカウントを使わない" by itself and the window quits with 0 after N ms."""
+    value = os.environ.get(SMOKE_QUIT_ENV, "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _smoke_answer_first_run() -> None:
+    from shienapp.gui.safety.accounts import FirstRunDialog
+
+    dialog = QApplication.activeModalWidget()
+    if isinstance(dialog, FirstRunDialog):
+        dialog.no_accounts.setChecked(True)
+        dialog.accept()
+
+
+def _smoke_report(app: QApplication, window: QWidget) -> None:
+    translated = bool(_translators)
+    print(f"smoke: font={app.font().family()} qt_ja={translated} window={window.isVisible()}")
+    app.quit()
+
+
 def run_gui(db: str | os.PathLike[str] | Path | None = None) -> int:
     app = create_application()
+    smoke_ms = _smoke_quit_ms()
     from shienapp.core.context import EncryptedDatabaseError
 
     # An encrypted file: SHIENAPP_DB_KEY if set, else asked for until it opens or is cancelled.
@@ -109,6 +135,8 @@ def run_gui(db: str | os.PathLike[str] | Path | None = None) -> int:
     from shienapp.gui.safety.accounts import admit
 
     # The first-run wizard on a new database; the sign-in dialog when accounts are on.
+    if smoke_ms is not None:
+        QTimer.singleShot(0, _smoke_answer_first_run)
     if not admit(ctx):
         ctx.close()
         return 1
@@ -118,6 +146,8 @@ def run_gui(db: str | os.PathLike[str] | Path | None = None) -> int:
     QTimer.singleShot(1500, lambda: start_backup(window))
     # Minutes left unsaved by a crash or a killed app are offered back once the window is up.
     QTimer.singleShot(300, window.meeting_tab.controller.offer_drafts)  # type: ignore[attr-defined]
+    if smoke_ms is not None:
+        QTimer.singleShot(smoke_ms, lambda: _smoke_report(app, window))
     try:
         return app.exec()
     finally:
