@@ -94,6 +94,13 @@ def build_parser() -> JaArgumentParser:
 
     demo = sub.add_parser("demo", help="空のデータベースに架空の市のデモデータを作ります")
     _add_db(demo)
+    demo.add_argument(
+        "--scale",
+        choices=("standard", "large"),
+        default="standard",
+        help="デモの規模。standard は 39 地区の市（既定）、large は性能確認用の大きな市"
+        "（300 地区・5万人・会議3万回。作成に数分かかることがあります）",
+    )
     demo.set_defaults(handler=cmd_demo)
 
     listing = sub.add_parser("list", help="記録を一覧表示します（ID・タブ・名前）")
@@ -314,12 +321,22 @@ def _ctx(args: argparse.Namespace) -> AppContext:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from shienapp.core.demo import build_demo
-
     ctx = _ctx(args)
     try:
-        summary, _ = build_demo(ctx.db)
-        print(summary.summary())
+        if getattr(args, "scale", "standard") == "large":
+            from shienapp.core.demo_large import build_large_demo
+
+            def step(text: str) -> None:
+                print(f"shienapp: {text}", file=sys.stderr, flush=True)
+
+            large = build_large_demo(ctx.db, step)
+            print(large.summary())
+            print(f"作成にかかった時間: {large.seconds:.0f} 秒")
+        else:
+            from shienapp.core.demo import build_demo
+
+            summary, _ = build_demo(ctx.db)
+            print(summary.summary())
         print(f"データベース: {ctx.location}")
     finally:
         ctx.close()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from shienapp.core.changes import Changes
 from shienapp.core.demo_directory import DirectorySummary, build_demo_directory
@@ -161,6 +162,18 @@ def _established_dates(rng: random.Random, count: int) -> list[date | None]:
     return dates
 
 
+def refuse_unless_empty(s: Session) -> None:
+    """A demo city goes only into an empty database: it must never mix with real records."""
+    existing = s.scalar(
+        select(func.count()).select_from(District).where(District.deleted_at.is_(None))
+    )
+    if existing:
+        raise UserError(
+            f"このデータベースにはすでに {existing} 地区が登録されています。"
+            "デモデータは空のデータベースにだけ作成できます。"
+        )
+
+
 def build_demo(
     db: Database, *, seed: int = 2025, today: date | None = None
 ) -> tuple[DemoSummary, Changes]:
@@ -171,14 +184,7 @@ def build_demo(
     established = _established_dates(rng, n_districts)
     statistics = 0
     with db.write() as s:
-        existing = s.scalar(
-            select(func.count()).select_from(District).where(District.deleted_at.is_(None))
-        )
-        if existing:
-            raise UserError(
-                f"このデータベースにはすでに {existing} 地区が登録されています。"
-                "デモデータは空のデータベースにだけ作成できます。"
-            )
+        refuse_unless_empty(s)
         index = 0
         for block_no, (block_name, block_reading, districts) in enumerate(_BLOCKS, start=1):
             block = _create_block(s, block_name, block_reading, block_no)
