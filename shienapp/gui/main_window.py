@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -13,7 +15,7 @@ from PySide6.QtWidgets import (
     QTabWidget,
 )
 
-from shienapp import APP_TITLE, __version__
+from shienapp import APP_TITLE, __version__, notices
 from shienapp.core.context import AppContext
 from shienapp.core.permissions import Action
 from shienapp.gui.dashboard.tab import create_dashboard_tab
@@ -282,12 +284,21 @@ class MainWindow(QMainWindow):
             show_error(self, exc)
 
     def show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            "このアプリについて",
-            f"<b>{APP_TITLE}</b> 版 {__version__}<br>"
-            "生活支援体制整備事業の地区台帳・会議・社会資源・ネットワーク形成図を扱うアプリです。<br><br>"
-            "同梱フォント: IPAexゴシック（IPAフォントライセンスv1.0）<br>"
-            "使用ライブラリ: Qt for Python (PySide6, LGPLv3), SQLAlchemy (MIT), Alembic (MIT), "
-            "matplotlib (PSF系), ReportLab (BSD), openpyxl (MIT), platformdirs (MIT)",
-        )
+        QMessageBox.about(self, "このアプリについて", about_text())
+
+
+def about_text() -> str:
+    """The About box: the version (written only in shienapp/__init__.py) and the licences of
+    the bundled font and libraries."""
+    items = "".join(f"<li>{escape(line)}</li>" for line in notices.summary_lines())
+    full = notices.licences_file()
+    where = (
+        f"ライセンスの全文: {escape(str(full))}"
+        if full
+        else "各ライブラリのライセンスの全文は、インストールされたパッケージに含まれています。"
+    )
+    return (
+        f"<b>{escape(APP_TITLE)}</b> 版 {escape(__version__)}<br>"
+        "生活支援体制整備事業の地区台帳・会議・社会資源・ネットワーク形成図を扱うアプリです。"
+        f"<p>同梱しているフォントとライブラリ:</p><ul>{items}</ul><p>{where}</p>"
+    )
