@@ -12,48 +12,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import statistics
 import sys
 import time
-import uuid
 from collections.abc import Callable
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from shienapp.core.network import MapDocument, Node, Tie
+from shienapp.bench.samples import NODES, TIES, make_map
 from shienapp.core.network_layout import LAYOUTS, layout, overlapping_pairs
-
-NODES, TIES = 500, 1500
-DOMAINS = ("高齢", "障害", "子ども", "生活困窮", "全世代")
-KINDS = ("人", "組織", "協議体", "社会資源", "場")
-
-
-def make_map(seed: int = 1) -> MapDocument:
-    rnd = random.Random(seed)
-    nodes = [
-        Node(
-            uuid.uuid4(),
-            f"地域の団体{i:03d}",
-            rnd.choice(KINDS),
-            rnd.choice(DOMAINS),
-            f"グループ{i % 8}",
-            rnd.uniform(-3000, 3000),
-            rnd.uniform(-3000, 3000),
-        )
-        for i in range(NODES)
-    ]
-    pairs: set[frozenset[uuid.UUID]] = set()
-    ties: list[Tie] = []
-    while len(ties) < TIES:
-        a, b = rnd.sample(nodes, 2)
-        pair = frozenset((a.key, b.key))
-        if pair not in pairs:
-            pairs.add(pair)
-            ties.append(Tie(uuid.uuid4(), a.key, b.key, "連携", rnd.randint(1, 3)))
-    return MapDocument(
-        uuid.uuid4(), 1, "ベンチマーク", "市全体", 0, None, "", tuple(nodes), tuple(ties)
-    )
 
 
 def median(run: Callable[[], object], repeat: int) -> float:

@@ -227,6 +227,9 @@ def build_parser() -> JaArgumentParser:
 
     add_safety_parsers(sub, _add_db)
     add_audit_parser(sub, _add_db)
+    from shienapp.cli_bench import add_bench_parser
+
+    add_bench_parser(sub)
 
     prn = sub.add_parser("print", help="PDF を作ります")
     prn_sub = prn.add_subparsers(

@@ -1,0 +1,6 @@
+"""``shienapp bench``: the performance suite for a large city (issue 9).
+
+The measuring lives in the package so that ``shienapp bench`` works from an installed copy;
+what needs a window runs in child processes (``shienapp.gui.bench_probe``) so that every
+start-up is measured from a fresh process and the command line never imports the GUI.
+"""

@@ -1,0 +1,206 @@
+"""What ``shienapp bench`` measures inside a window, each run in a fresh process of its own.
+
+``python -m shienapp.gui.bench_probe MODE DB [REPEAT]`` prints one JSON line on stdout:
+
+- ``startup``: the app started as ``shienapp --db DB`` would be, with the seconds from
+  ``SHIENAPP_BENCH_T0`` (the parent's clock just before it started this process) until the
+  event loop is idle with the main window shown, and until the 地区台帳 list has its rows; and
+  which of the heavy libraries were imported by then.
+- ``lists``: each tab's list loaded (the first page on screen) and a search typed into it,
+  ``REPEAT`` times each, in seconds.
+- ``memory``: the window opened on DB, every tab and page looked at; the peak resident size.
+
+The database must already be answered for accounts (the bench sets "no accounts" on its copy),
+so no dialog waits for a person.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+WATCHED = ("matplotlib", "reportlab", "alembic", "openpyxl", "networkx")
+
+
+def _imported() -> list[str]:
+    return [name for name in WATCHED if name in sys.modules]
+
+
+def _peak_mb() -> float:
+    # ru_maxrss is in kilobytes on Linux (bytes on macOS; the bench runs on Linux and Windows
+    # has no resource module, so this probe says so rather than guess).
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def startup(db: str) -> dict[str, Any]:
+    started = float(os.environ["SHIENAPP_BENCH_T0"])
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from shienapp.app import create_application
+
+    app = create_application()
+    marks: dict[str, float] = {}
+    modules: dict[str, list[str]] = {}
+
+    def mark(name: str) -> None:
+        marks[name] = time.time() - started
+        modules[name] = _imported()
+
+    class Watch(QObject):
+        window: Any = None
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if (
+                self.window is None
+                and event.type() == QEvent.Type.Show
+                and type(watched).__name__ == "MainWindow"
+            ):
+                self.window = watched
+                QTimer.singleShot(0, shown)
+            return False
+
+    watch = Watch()
+    app.installEventFilter(watch)
+
+    def shown() -> None:
+        mark("window")
+        poll()
+
+    def poll() -> None:
+        model = watch.window.district_tab.controller.proxy
+        if model.rowCount() > 0:
+            mark("district_list")
+            QApplication.quit()
+        else:
+            QTimer.singleShot(1, poll)
+
+    from shienapp.cli import main
+
+    code = main(["--db", db])
+    if code != 0 or "district_list" not in marks:
+        raise SystemExit(f"bench: 起動を測れませんでした（終了コード {code}）")
+    return {"marks": marks, "modules": modules}
+
+
+def _window(db: str) -> tuple[Any, Any]:
+    from shienapp.app import create_application
+    from shienapp.core.context import AppContext
+    from shienapp.gui.main_window import MainWindow
+
+    app = create_application()
+    ctx = AppContext.open(db)
+    window = MainWindow(ctx)
+    window.show()
+    app.processEvents()
+    return app, window
+
+
+def _timed(app: Any, action: Callable[[], object], repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        app.processEvents()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def _term(model: Any) -> str:
+    """A search as a user would type it: the first two characters of a name in the list."""
+    text = str(model.index(0, 0).data() or "")
+    return text[:2]
+
+
+def lists(db: str, repeat: int) -> dict[str, Any]:
+    app, window = _window(db)
+    directory = window.directory_tab
+    tabs: list[tuple[str, Any, Callable[[], object]]] = [
+        ("districts", window.district_tab, window.district_tab.controller.reload),
+        ("meetings", window.meeting_tab, window.meeting_tab.controller.reload),
+        ("directory", directory, directory.reload),
+        ("network", window.network_tab, window.network_tab.reload),
+    ]
+    results: dict[str, Any] = {}
+    for name, widget, reload in tabs:
+        window.tabs.setCurrentWidget(widget)
+        app.processEvents()
+        results[f"{name}.first_page"] = _timed(app, reload, repeat)
+    searches: list[tuple[str, Any, Any, Any]] = [
+        ("districts", window.district_tab, window.district_tab.search, None),
+        ("meetings", window.meeting_tab, window.meeting_tab.search, None),
+        ("resources", directory, directory.resources.search, directory.resources),
+        ("people", directory, directory.people.search, directory.people),
+        ("organisations", directory, directory.organisations.search, directory.organisations),
+    ]
+    rows: dict[str, int] = {}
+    for name, widget, box, page in searches:
+        window.tabs.setCurrentWidget(widget)
+        if page is not None:
+            directory.pages.setCurrentWidget(page)
+        app.processEvents()
+        proxy = page.proxy if page is not None else widget.controller.proxy
+        term = _term(proxy)
+        times = []
+        for _ in range(repeat):
+            box.setText("")
+            box.flush()
+            app.processEvents()
+            start = time.perf_counter()
+            box.setText(term)
+            box.flush()
+            app.processEvents()
+            times.append(time.perf_counter() - start)
+            rows[name] = proxy.rowCount()
+        box.setText("")
+        box.flush()
+        results[f"{name}.search"] = times
+    sizes = {
+        "districts": window.district_tab.controller.model.rowCount(),
+        "meetings": window.meeting_tab.controller.model.rowCount(),
+        "resources": directory.resources.model.rowCount(),
+        "people": directory.people.model.rowCount(),
+        "organisations": directory.organisations.model.rowCount(),
+    }
+    window.close()
+    window.ctx.close()
+    return {"times": results, "rows": sizes, "search_hits": rows}
+
+
+def memory(db: str) -> dict[str, Any]:
+    app, window = _window(db)
+    for index in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(index)
+        app.processEvents()
+    directory = window.directory_tab
+    for index in range(directory.pages.count()):
+        directory.pages.setCurrentIndex(index)
+        app.processEvents()
+    peak = _peak_mb()
+    window.close()
+    window.ctx.close()
+    return {"peak_mb": peak}
+
+
+def main(argv: list[str]) -> int:
+    mode, db = argv[0], argv[1]
+    repeat = int(argv[2]) if len(argv) > 2 else 1
+    if mode == "startup":
+        result = startup(db)
+    elif mode == "lists":
+        result = lists(db, repeat)
+    elif mode == "memory":
+        result = memory(db)
+    else:
+        raise SystemExit(f"bench: 知らない測定「{mode}」")
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
