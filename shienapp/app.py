@@ -140,7 +140,7 @@ def run_gui(db: str | os.PathLike[str] | Path | None = None) -> int:
     if not admit(ctx):
         ctx.close()
         return 1
-    window = MainWindow(ctx)
+    window = MainWindow(ctx, lazy_tabs=True)
     window.show()
     # The start-of-day backup, once the window is up (a few tenths of a second, off the GUI thread).
     QTimer.singleShot(1500, lambda: start_backup(window))

@@ -214,7 +214,11 @@ class MatchingService:
     def list_needs(self, *, open_only: bool = False) -> list[NeedRow]:
         with self._db.read() as s:
             districts = district_names(s)
-            people = {p.id: p.name for p in s.scalars(select(Person))}
+            # Only the names of the people the needs name: not 50,000 people as objects.
+            asked = select(Need.person_id).where(Need.deleted_at.is_(None))
+            people = dict(
+                s.execute(select(Person.id, Person.name).where(Person.id.in_(asked))).all()
+            )
             needs = s.scalars(select(Need).where(Need.deleted_at.is_(None))).all()
             rows = [_need_row(n, districts, people) for n in needs]
         if open_only:

@@ -698,38 +698,65 @@ def _save_actions(
 
 
 def _meeting_rows(s: Session, council_id: uuid.UUID | None = None) -> list[MeetingRow]:
+    """Only the columns the list shows, and attendance counted by the database: ORM objects
+    for 30,000 meetings and a Python count of 300,000 attendance lines took seconds."""
     councils = {c.id: c for c in council_rows(s)}
-    query = select(Meeting).where(Meeting.deleted_at.is_(None))
+    query = select(
+        Meeting.id,
+        Meeting.version,
+        Meeting.council_id,
+        Meeting.kind,
+        Meeting.title,
+        Meeting.held_on,
+        Meeting.starts_at,
+        Meeting.ends_at,
+        Meeting.venue,
+        Meeting.status,
+        func.substr(Meeting.note, 1, 500),
+    ).where(Meeting.deleted_at.is_(None))
+    counted = select(Attendance.meeting_id, func.count()).where(
+        Attendance.deleted_at.is_(None), Attendance.status != "欠席"
+    )
     if council_id is not None:
         query = query.where(Meeting.council_id == council_id)
-    meetings = [m for m in s.scalars(query) if m.council_id in councils]
-    present: Counter[uuid.UUID] = Counter()
-    for (meeting_id,) in s.execute(
-        select(Attendance.meeting_id).where(
-            Attendance.deleted_at.is_(None), Attendance.status != "欠席"
+        counted = counted.where(
+            Attendance.meeting_id.in_(select(Meeting.id).where(Meeting.council_id == council_id))
         )
-    ):
-        present[meeting_id] += 1
+    present: dict[uuid.UUID, int] = dict(s.execute(counted.group_by(Attendance.meeting_id)).all())
     rows = []
-    for m in meetings:
-        c = councils[m.council_id]
+    for (
+        m_id,
+        version,
+        m_council,
+        kind,
+        title,
+        held_on,
+        starts,
+        ends,
+        venue,
+        status,
+        note,
+    ) in s.execute(query):
+        c = councils.get(m_council)
+        if c is None:
+            continue
         rows.append(
             MeetingRow(
-                id=m.id,
-                version=m.version,
-                council_id=m.council_id,
+                id=m_id,
+                version=version,
+                council_id=m_council,
                 council_name=c.name,
                 district_id=c.district_id,
                 district_name=c.district_name,
-                kind=m.kind,
-                title=m.title,
-                held_on=m.held_on,
-                starts_at=m.starts_at,
-                ends_at=m.ends_at,
-                venue=m.venue,
-                status=m.status,
-                present=present[m.id],
-                search_key=fold(" ".join([c.search_key, m.kind, m.title, m.venue, m.note[:500]])),
+                kind=kind,
+                title=title,
+                held_on=held_on,
+                starts_at=starts,
+                ends_at=ends,
+                venue=venue,
+                status=status,
+                present=present.get(m_id, 0),
+                search_key=fold(" ".join([c.search_key, kind, title, venue, note or ""])),
             )
         )
     return sorted(rows, key=lambda r: (r.held_on, r.starts_at or time(0)), reverse=True)
@@ -738,7 +765,20 @@ def _meeting_rows(s: Session, council_id: uuid.UUID | None = None) -> list[Meeti
 def _action_rows(s: Session, council_id: uuid.UUID | None = None) -> list[ActionRow]:
     councils = {c.id: c for c in council_rows(s)}
     query = (
-        select(ActionItem, Meeting)
+        select(
+            ActionItem.id,
+            ActionItem.version,
+            Meeting.id,
+            Meeting.held_on,
+            Meeting.council_id,
+            ActionItem.text,
+            ActionItem.owner,
+            ActionItem.due_on,
+            ActionItem.status,
+            ActionItem.completed_on,
+            ActionItem.map_id,
+            ActionItem.map_item_key,
+        )
         .join(Meeting, Meeting.id == ActionItem.meeting_id)
         .where(ActionItem.deleted_at.is_(None), Meeting.deleted_at.is_(None))
     )
@@ -746,22 +786,35 @@ def _action_rows(s: Session, council_id: uuid.UUID | None = None) -> list[Action
         query = query.where(Meeting.council_id == council_id)
     return [
         ActionRow(
-            id=a.id,
-            version=a.version,
-            meeting_id=m.id,
-            meeting_held_on=m.held_on,
-            council_id=m.council_id,
-            council_name=councils[m.council_id].name,
-            text=a.text,
-            owner=a.owner,
-            due_on=a.due_on,
-            status=a.status,
-            completed_on=a.completed_on,
-            map_id=a.map_id,
-            map_item_key=a.map_item_key,
+            id=a_id,
+            version=version,
+            meeting_id=m_id,
+            meeting_held_on=held_on,
+            council_id=m_council,
+            council_name=councils[m_council].name,
+            text=text,
+            owner=owner,
+            due_on=due_on,
+            status=status,
+            completed_on=completed_on,
+            map_id=map_id,
+            map_item_key=map_item_key,
         )
-        for a, m in s.execute(query.order_by(ActionItem.position))
-        if m.council_id in councils
+        for (
+            a_id,
+            version,
+            m_id,
+            held_on,
+            m_council,
+            text,
+            owner,
+            due_on,
+            status,
+            completed_on,
+            map_id,
+            map_item_key,
+        ) in s.execute(query.order_by(ActionItem.position))
+        if m_council in councils
     ]
 
 

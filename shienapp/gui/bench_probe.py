@@ -95,7 +95,7 @@ def _window(db: str) -> tuple[Any, Any]:
 
     app = create_application()
     ctx = AppContext.open(db)
-    window = MainWindow(ctx)
+    window = MainWindow(ctx, lazy_tabs=True)
     window.show()
     app.processEvents()
     return app, window

@@ -39,7 +39,9 @@ _windows: list[MainWindow] = []
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: AppContext, *, lazy_tabs: bool = False) -> None:
+        """``lazy_tabs``: the tabs other than 地区台帳 read their records when first shown (the
+        app does this, so the window opens before 30,000 meetings and 50,000 people are read)."""
         super().__init__()
         self.ctx = ctx
         self.signals = AppSignals(self)
@@ -48,11 +50,11 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.district_tab = create_district_tab(ctx, self.signals, self.tabs)
         self.tabs.addTab(self.district_tab, "地区台帳")
-        self.meeting_tab = create_meeting_tab(ctx, self.signals, self.tabs)
+        self.meeting_tab = create_meeting_tab(ctx, self.signals, self.tabs, deferred=lazy_tabs)
         self.tabs.addTab(self.meeting_tab, "会議・議事録")
-        self.directory_tab = create_directory_tab(ctx, self.signals, self.tabs)
+        self.directory_tab = create_directory_tab(ctx, self.signals, self.tabs, deferred=lazy_tabs)
         self.tabs.addTab(self.directory_tab, "担い手・社会資源")
-        self.network_tab = create_network_tab(ctx, self.signals, self.tabs)
+        self.network_tab = create_network_tab(ctx, self.signals, self.tabs, deferred=lazy_tabs)
         self.tabs.addTab(self.network_tab, "ネットワーク形成図")
         self.dashboard_tab = create_dashboard_tab(ctx, self.signals, self.tabs)
         self.tabs.addTab(self.dashboard_tab, "集計・グラフ")
@@ -259,7 +261,7 @@ class MainWindow(QMainWindow):
         if not admit(ctx, self):
             ctx.close()
             return
-        window = MainWindow(ctx)
+        window = MainWindow(ctx, lazy_tabs=True)
         _windows.append(window)
         window.show()
         self.close()

@@ -29,6 +29,7 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):  # noqa: UP046 - Qt meta
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[Row] = []
+        self._sorted_by: tuple[int, Qt.SortOrder] | None = None
 
     @property
     def rows(self) -> list[Row]:
@@ -37,7 +38,36 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):  # noqa: UP046 - Qt meta
     def set_rows(self, rows: list[Row]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        if self._sorted_by is not None:
+            self._rows = self._in_order(self._rows, *self._sorted_by)
         self.endResetModel()
+
+    def _in_order(self, rows: list[Row], column: int, order: Qt.SortOrder) -> list[Row]:
+        return sorted(
+            rows,
+            key=lambda r: self.cell(r, column, SORT_ROLE),
+            reverse=order == Qt.SortOrder.DescendingOrder,
+        )
+
+    def sort_rows(self, column: int, order: Qt.SortOrder) -> None:
+        """Sort the rows themselves, by ``SORT_ROLE``, with one Python sort: 30,000 meetings
+        sort in tens of milliseconds this way, against seconds through ``lessThan`` (a call
+        from C++ into Python for each of the n log n comparisons). Kept for later ``set_rows``."""
+        self._sorted_by = (column, order)
+        self.layoutAboutToBeChanged.emit()
+        rows = self._rows
+        positions = sorted(
+            range(len(rows)),
+            key=lambda i: self.cell(rows[i], column, SORT_ROLE),
+            reverse=order == Qt.SortOrder.DescendingOrder,
+        )
+        moved = {before: after for after, before in enumerate(positions)}
+        old = self.persistentIndexList()
+        self._rows = [rows[i] for i in positions]
+        self.changePersistentIndexList(
+            old, [self.index(moved[i.row()], i.column()) if i.isValid() else i for i in old]
+        )
+        self.layoutChanged.emit()
 
     def row_at(self, row: int) -> Row:
         return self._rows[row]
@@ -78,6 +108,15 @@ class SortRoleProxy(QSortFilterProxyModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.setSortRole(SORT_ROLE)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Over a ``RowTableModel``, the rows are sorted in the model (one Python sort) and
+        this proxy only filters, keeping their order."""
+        source = self.sourceModel()
+        if isinstance(source, RowTableModel) and column >= 0:
+            source.sort_rows(column, order)
+            return
+        super().sort(column, order)
 
     def lessThan(self, left: Index, right: Index) -> bool:
         return left.data(SORT_ROLE) < right.data(SORT_ROLE)

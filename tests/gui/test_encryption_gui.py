@@ -47,7 +47,7 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     """run_gui without its event loop: the window records the blocks it was opened on."""
     opened: list[list[str]] = []
 
-    def window(ctx: AppContext) -> SimpleNamespace:
+    def window(ctx: AppContext, **_options: object) -> SimpleNamespace:
         opened.append([b.name for b in ctx.districts.list_blocks()])
         controller = SimpleNamespace(offer_drafts=lambda: None)
         return SimpleNamespace(

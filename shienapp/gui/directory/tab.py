@@ -48,6 +48,7 @@ from shienapp.gui.directory.model import (
     SearchProxy,
 )
 from shienapp.gui.errors import show_error
+from shienapp.gui.lazy import LoadWhenShown
 from shienapp.gui.signals import AppSignals
 from shienapp.gui.table_model import Index, RowTableModel
 from shienapp.gui.widgets.combo import select_data
@@ -182,7 +183,14 @@ def _refill(combo: QComboBox, items: list[tuple[str, Any]]) -> None:
 
 
 class DirectoryTab(QWidget):
-    def __init__(self, ctx: AppContext, signals: AppSignals, parent: QWidget | None = None):
+    def __init__(
+        self,
+        ctx: AppContext,
+        signals: AppSignals,
+        parent: QWidget | None = None,
+        *,
+        deferred: bool = False,
+    ):
         super().__init__(parent)
         self.ctx, self.signals = ctx, signals
         self.pages = QTabWidget()
@@ -295,7 +303,10 @@ class DirectoryTab(QWidget):
 
         self._connect()
         signals.changed.connect(self._on_changed)
-        self.reload()
+        # deferred: the lists are read when the tab is first shown (the window opens sooner).
+        self.lazy = LoadWhenShown(self, self.reload) if deferred else None
+        if not deferred:
+            self.reload()
 
     def _connect(self) -> None:
         r, p, o, n = (
@@ -330,6 +341,8 @@ class DirectoryTab(QWidget):
     # --- loading -----------------------------------------------------------------------------
 
     def _on_changed(self, changes: Changes) -> None:
+        if self.lazy is not None and self.lazy.pending:
+            return  # read when first shown
         if changes.people or changes.districts:
             self.reload()
 
@@ -566,6 +579,6 @@ class DirectoryTab(QWidget):
 
 
 def create_directory_tab(
-    ctx: AppContext, signals: AppSignals, parent: QWidget | None = None
+    ctx: AppContext, signals: AppSignals, parent: QWidget | None = None, *, deferred: bool = False
 ) -> DirectoryTab:
-    return DirectoryTab(ctx, signals, parent)
+    return DirectoryTab(ctx, signals, parent, deferred=deferred)

@@ -29,6 +29,7 @@ from shienapp.core.errors import UserError
 from shienapp.core.meetings import KINDS, MeetingDetail, MeetingInput, MinutesInput
 from shienapp.gui.background import Progress, run_in_background
 from shienapp.gui.errors import show_error
+from shienapp.gui.lazy import LoadWhenShown
 from shienapp.gui.meetings.editor import MeetingEditor
 from shienapp.gui.meetings.model import (
     ID_ROLE,
@@ -128,7 +129,13 @@ class MeetingTabView(QWidget):
 
 class MeetingTabController(QObject):
     def __init__(
-        self, ctx: AppContext, signals: AppSignals, view: MeetingTabView, drafts: DraftStore
+        self,
+        ctx: AppContext,
+        signals: AppSignals,
+        view: MeetingTabView,
+        drafts: DraftStore,
+        *,
+        deferred: bool = False,
     ) -> None:
         super().__init__(view)
         self.ctx, self.signals, self.view, self.drafts = ctx, signals, view, drafts
@@ -172,11 +179,16 @@ class MeetingTabController(QObject):
         view.actions_table.doubleClicked.connect(self.open_action_meeting)
         view.table.selectionModel().selectionChanged.connect(self._update_buttons)
         signals.changed.connect(self._on_changed)
-        self.reload()
+        # deferred: the list is read when the tab is first shown (the window opens sooner).
+        self.lazy = LoadWhenShown(view, self.reload) if deferred else None
+        if not deferred:
+            self.reload()
 
     # --- loading -----------------------------------------------------------------------------
 
     def _on_changed(self, changes: Changes) -> None:
+        if self.lazy is not None and self.lazy.pending:
+            return  # read when first shown
         if changes.meetings or changes.councils or changes.districts:
             self.reload()
 
@@ -479,8 +491,10 @@ class MeetingTabController(QObject):
 
 
 def create_meeting_tab(
-    ctx: AppContext, signals: AppSignals, parent: QWidget | None = None
+    ctx: AppContext, signals: AppSignals, parent: QWidget | None = None, *, deferred: bool = False
 ) -> MeetingTabView:
     view = MeetingTabView(parent)
-    view.controller = MeetingTabController(ctx, signals, view, DraftStore())  # type: ignore[attr-defined]
+    view.controller = MeetingTabController(  # type: ignore[attr-defined]
+        ctx, signals, view, DraftStore(), deferred=deferred
+    )
     return view

@@ -27,6 +27,7 @@ from shienapp.core.changes import Changes
 from shienapp.core.context import AppContext
 from shienapp.core.errors import UserError
 from shienapp.gui.errors import show_error
+from shienapp.gui.lazy import LoadWhenShown
 from shienapp.gui.network.editor import MapEditor
 from shienapp.gui.network.files import PrintDialog, add_ok_cancel, export_map, print_map
 from shienapp.gui.signals import AppSignals
@@ -97,7 +98,14 @@ class FollowupDialog(QDialog):
 
 
 class NetworkTab(QWidget):
-    def __init__(self, ctx: AppContext, signals: AppSignals, parent: QWidget | None = None):
+    def __init__(
+        self,
+        ctx: AppContext,
+        signals: AppSignals,
+        parent: QWidget | None = None,
+        *,
+        deferred: bool = False,
+    ):
         super().__init__(parent)
         self.ctx, self.signals = ctx, signals
         self.maps = QListWidget()
@@ -137,7 +145,10 @@ class NetworkTab(QWidget):
         self.editor.saved.connect(self._saved)
         self.editor.followup_requested.connect(self.add_followup)
         signals.changed.connect(self._on_changed)
-        self.reload()
+        # deferred: the maps are read (and the first one laid out) when the tab is first shown.
+        self.lazy = LoadWhenShown(self, self.reload) if deferred else None
+        if not deferred:
+            self.reload()
 
     def _districts(self) -> list[tuple[str, uuid.UUID]]:
         return [(d.name, d.id) for d in self.ctx.districts.list_districts()]
@@ -187,6 +198,8 @@ class NetworkTab(QWidget):
         self.signals.emit_changes(changes)
 
     def _on_changed(self, changes: Changes) -> None:
+        if self.lazy is not None and self.lazy.pending:
+            return  # read when first shown
         if changes.maps:
             self.reload()
         if changes.meetings or changes.maps:
@@ -347,6 +360,6 @@ class NetworkTab(QWidget):
 
 
 def create_network_tab(
-    ctx: AppContext, signals: AppSignals, parent: QWidget | None = None
+    ctx: AppContext, signals: AppSignals, parent: QWidget | None = None, *, deferred: bool = False
 ) -> NetworkTab:
-    return NetworkTab(ctx, signals, parent)
+    return NetworkTab(ctx, signals, parent, deferred=deferred)
