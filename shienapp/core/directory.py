@@ -514,7 +514,11 @@ class DirectoryService:
 
 # --- helpers ----------------------------------------------------------------------------------
 
-_EDITED_MARK = "\u0000edited"  # a deleted entry whose presence says "this list was edited"
+# A deleted entry whose presence says "this list was edited". PostgreSQL refuses NUL in text,
+# so the mark is a noncharacter nobody types; files written before the server kept NUL, and
+# both marks are recognised (``shienapp migrate-to`` turns the old one into this one).
+EDITED_MARK = "\ufffeedited"
+OLD_EDITED_MARK = "\u0000edited"
 
 
 def _check_kind(kind: str) -> None:
@@ -532,11 +536,15 @@ def _terms(s: Session, kind: str) -> list[str]:
     )
     if not entries:
         return list(VOCABULARIES[kind][1])
-    return [e.name for e in entries if e.deleted_at is None and e.name != _EDITED_MARK]
+    return [
+        e.name
+        for e in entries
+        if e.deleted_at is None and e.name not in (EDITED_MARK, OLD_EDITED_MARK)
+    ]
 
 
 def _mark_edited(s: Session, kind: str) -> None:
-    s.add(VocabularyEntry(kind=kind, name=_EDITED_MARK, sort_order=-1, deleted_at=utcnow()))
+    s.add(VocabularyEntry(kind=kind, name=EDITED_MARK, sort_order=-1, deleted_at=utcnow()))
 
 
 def _learn_terms(s: Session, data: Any) -> None:

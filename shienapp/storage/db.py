@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 15_000
 _BEGIN_OPTION = "shienapp_begin"
+# PostgreSQL: the advisory lock every write transaction takes first (any fixed number will do;
+# this one spells "shien" in ASCII).
+WRITE_LOCK_ID = 0x7368_6965_6E
 
 
 def sqlite_file_of(url: str) -> Path | None:
@@ -77,6 +80,8 @@ def make_engine(
         journal, notice = ("WAL", None) if path is None else journal_mode_for(path)
         engine.shienapp_notice = notice  # type: ignore[attr-defined]
         _configure_sqlite(engine, foreign_keys=foreign_keys, journal=journal)
+    elif engine.dialect.name == "postgresql":
+        _configure_postgresql(engine)
     return engine
 
 
@@ -116,6 +121,17 @@ def _configure_sqlite(engine: Engine, *, foreign_keys: bool, journal: str = "WAL
     def _on_begin(conn: Any) -> None:
         mode = conn.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    """Writers take one lock at BEGIN, as ``BEGIN IMMEDIATE`` does on SQLite: the audit trail's
+    hash chain and every read-then-write check (a name already taken, the last 管理者) count on
+    one writer at a time. Readers never wait for it."""
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get(_BEGIN_OPTION) == "IMMEDIATE":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_ID})")
 
 
 def sqlite_path(engine: Engine) -> Path | None:

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import DBAPIError
 
 from shienapp.core.access import AccessDenied
 from shienapp.core.audit import PRIVATE_TEXT, AuditFilter
@@ -216,6 +217,35 @@ def test_the_trail_refuses_update_and_delete(
     assert city.audit.verify() == []
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_log SET label = 'x' WHERE seq = 1",
+        "DELETE FROM audit_log",
+        "TRUNCATE audit_log",
+    ],
+)
+def test_the_trail_refuses_update_and_delete_through_the_engine(
+    city: AppContext, statement: str
+) -> None:
+    """The same triggers on both databases, met through the app's own engine (on the server a
+    plpgsql function; SQLite has no TRUNCATE, its DELETE without WHERE is refused instead)."""
+    if statement.startswith("TRUNCATE") and city.db.engine.dialect.name == "sqlite":
+        statement = "DELETE FROM audit_log WHERE seq > 0"
+    read = "SELECT seq, hash FROM audit_log ORDER BY seq"
+    with city.db.engine.connect() as connection:
+        before = connection.exec_driver_sql(read).all()
+    assert len(before) > 3
+    with (
+        pytest.raises(DBAPIError, match="監査記録は変更・削除できません"),
+        city.db.engine.begin() as connection,
+    ):
+        connection.exec_driver_sql(statement)
+    with city.db.engine.connect() as connection:
+        assert connection.exec_driver_sql(read).all() == before
+    assert city.audit.verify() == []
+
+
 def test_verify_names_an_edited_line(city: AppContext, db_path: Path) -> None:
     city.districts.create_district(DistrictInput("青葉", "あおば", block_id(city)))
     assert city.audit.verify() == []
@@ -359,8 +389,8 @@ def test_export_writes_a_csv_excel_reads_and_is_recorded(city: AppContext, tmp_p
         "ハッシュ",
     ]
     assert len(table) == len(rows) + 1
-    assert city.db.path is not None
-    hashes = {row[0]: row[-1] for row in audit_rows(city.db.path)}
+    with city.db.engine.connect() as connection:
+        hashes = dict(connection.exec_driver_sql("SELECT seq, hash FROM audit_log").all())
     for record in table[1:]:
         assert record[8] == hashes[int(record[0])]
     assert [int(r[0]) for r in table[1:]] == sorted(r.seq for r in rows)

@@ -20,6 +20,8 @@ from shienapp.storage import integrity
 
 NOW = datetime(2026, 11, 23, 12, 0)
 
+pytestmark = pytest.mark.sqlite_only("backups copy the SQLite file; a server backs itself up")
+
 
 def _blocks(path: Path) -> list[str]:
     with sqlite3.connect(path) as connection:

@@ -59,19 +59,41 @@ def upgrade() -> None:
         sa.Column("hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_log")),
     )
-    if op.get_bind().dialect.name == "sqlite":
-        # Append-only: the trail can be added to, never edited or emptied.
+    # Append-only: the trail can be added to, never edited or emptied.
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
         for verb in ("UPDATE", "DELETE"):
             op.execute(
                 f"CREATE TRIGGER audit_log_no_{verb.lower()} BEFORE {verb} ON audit_log "
                 "BEGIN SELECT RAISE(ABORT, '監査記録は変更・削除できません'); END"
             )
+    elif dialect == "postgresql":
+        # The same two triggers on a city's server; TRUNCATE fires no row trigger, so a
+        # statement trigger refuses it too.
+        op.execute(
+            "CREATE FUNCTION audit_log_refuse_change() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION '監査記録は変更・削除できません'; END $$"
+        )
+        for verb in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER audit_log_no_{verb.lower()} BEFORE {verb} ON audit_log "
+                "FOR EACH ROW EXECUTE FUNCTION audit_log_refuse_change()"
+            )
+        op.execute(
+            "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
+            "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse_change()"
+        )
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
         op.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
         op.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
+    elif dialect == "postgresql":
+        for name in ("update", "delete", "truncate"):
+            op.execute(f"DROP TRIGGER IF EXISTS audit_log_no_{name} ON audit_log")
+        op.execute("DROP FUNCTION IF EXISTS audit_log_refuse_change()")
     op.drop_table("audit_log")
     op.drop_table("app_settings")
     op.drop_table("accounts")
