@@ -230,6 +230,9 @@ def build_parser() -> JaArgumentParser:
     from shienapp.cli_bench import add_bench_parser
 
     add_bench_parser(sub)
+    from shienapp.cli_server import add_server_parser
+
+    add_server_parser(sub, _add_db)
 
     prn = sub.add_parser("print", help="PDF を作ります")
     prn_sub = prn.add_subparsers(

@@ -52,6 +52,7 @@ class Action(Enum):
     EMPTY_TRASH = "ごみ箱を空にする"
     MANAGE_ACCOUNTS = "アカウントの管理"
     VIEW_AUDIT = "監査記録を見る・書き出す"
+    MOVE_TO_SERVER = "データベース全体のサーバーへの移行"
 
 
 _STAFF = frozenset(

@@ -926,6 +926,7 @@ def test_the_roles_nest() -> None:
         Action.EMPTY_TRASH,
         Action.MANAGE_ACCOUNTS,
         Action.VIEW_AUDIT,
+        Action.MOVE_TO_SERVER,
     }
     assert all(may(None, action) for action in Action)  # accounts off: everything
     assert [Role.from_label(r.label) for r in Role] == list(Role)
