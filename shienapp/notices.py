@@ -35,6 +35,7 @@ LIBRARIES: tuple[tuple[str, str, str], ...] = (
     ("cryptography", "cryptography", "Apache-2.0 / BSD-3-Clause"),
     ("argon2-cffi", "argon2-cffi", "MIT"),
     ("sqlcipher3", "sqlcipher3 と SQLCipher", "Zlib / BSD-3-Clause"),
+    ("psycopg", "psycopg と libpq（PostgreSQL への接続）", "LGPL-3.0 / PostgreSQL License"),
 )
 
 
