@@ -248,6 +248,27 @@ def _check_pdf(pdf: Path) -> None:
         print("    " + "\n    ".join(listing.strip().splitlines()))
 
 
+def _check_server_driver(cli: Path, env: dict[str, str]) -> None:
+    """The PostgreSQL driver is inside the folder: a server that is not there is refused as a
+    connection that failed, not as a missing module."""
+    url = "postgresql+psycopg://shienapp@127.0.0.1:1/shienapp"  # port 1: nothing listens
+    result = subprocess.run(
+        [str(cli), "list", "districts", "--db", url],
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+    print(f"  $ {cli.name} list districts --db {url}  (exit {result.returncode})")
+    said = result.stderr + result.stdout
+    _check(any(cli.parent.rglob("libpq*")), "libpq (psycopg's binary package) is in the folder")
+    _check(
+        result.returncode != 0 and "ModuleNotFoundError" not in said and "No module" not in said,
+        "the PostgreSQL driver loads: an absent server fails to connect, not a missing module",
+    )
+
+
 def smoke_test(app_dir: Path = APP_DIR) -> None:
     gui = app_dir / (contents.APP_NAME + EXE_SUFFIX)
     cli = app_dir / (contents.CLI_NAME + EXE_SUFFIX)
@@ -308,6 +329,8 @@ def smoke_test(app_dir: Path = APP_DIR) -> None:
         xlsx = home / "districts.xlsx"
         _run([str(cli), "export", "districts", str(xlsx), "--db", str(db)], env)
         _check(xlsx.read_bytes()[:2] == b"PK", "districts exported to Excel")
+
+        _check_server_driver(cli, env)
 
         env_gui = env | {"SHIENAPP_SMOKE_QUIT_MS": "4000"}
         out = _run([str(gui), "--db", str(db)], env_gui, timeout=180)

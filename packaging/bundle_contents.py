@@ -33,6 +33,12 @@ HIDDEN_IMPORTS = [
     "sqlalchemy.dialects.sqlite",
     "sqlalchemy.dialects.sqlite.pysqlite",
     "sqlalchemy.dialects.sqlite.pysqlcipher",
+    # A city-wide server (SHIENAPP_DATABASE_URL=postgresql+psycopg://…): SQLAlchemy loads the
+    # driver by name; psycopg_binary carries libpq.
+    "sqlalchemy.dialects.postgresql",
+    "sqlalchemy.dialects.postgresql.psycopg",
+    "psycopg",
+    "psycopg_binary",
     "sqlcipher3",
     "sqlcipher3.dbapi2",
     "argon2",
@@ -101,7 +107,6 @@ EXCLUDES = [
     "PyInstaller",
     "setuptools",
     "pip",
-    "psycopg",
     "psycopg2",
     "pydoc",
     "lib2to3",
