@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, time
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from shienapp.core import audit
@@ -25,13 +27,17 @@ from shienapp.core.councils import (
 )
 from shienapp.core.errors import NotFoundError, StaleEditError, UserError
 from shienapp.core.jpdate import fiscal_year_of, format_wareki
+from shienapp.core.paging import ListQuery, Page, ids_matching, in_ids, text_condition
+from shienapp.core.record_keys import fill_missing_in
 from shienapp.core.text import fold, reading_sort_key
 from shienapp.storage.db import Database
 from shienapp.storage.models import (
     ActionItem,
     AgendaItem,
     Attendance,
+    Council,
     Decision,
+    District,
     Meeting,
     Person,
     utcnow,
@@ -337,6 +343,41 @@ class MeetingService:
             rows = [r for r in rows if r.fiscal_year == fiscal_year]
         return rows
 
+    def meeting_page(self, query: ListQuery, offset: int, limit: int) -> Page[MeetingRow]:
+        """One page of the list, filtered (``council_id``, ``district_id``, ``kind``,
+        ``fiscal_year``), searched and ordered by the database (newest first by default)."""
+        fill_missing_if_needed(self._db)
+        with self._db.read() as s:
+            councils = _council_names(s)
+            where = _meeting_conditions(s, query, councils)
+            total = s.scalar(select(func.count()).select_from(Meeting).where(*where)) or 0
+            everything = (
+                s.scalar(
+                    select(func.count())
+                    .select_from(Meeting)
+                    .where(*_meeting_conditions(s, ListQuery(), councils))
+                )
+                or 0
+            )
+            ordered = select(*_MEETING_COLUMNS).where(*where)
+            ordered = ordered.order_by(*_meeting_order(query, councils))
+            found = s.execute(ordered.offset(offset).limit(limit)).all()
+            rows = _meeting_rows_of(s, found, councils)
+        return Page(rows, total, everything)
+
+    def council_choices(self) -> list[tuple[str, uuid.UUID, str, uuid.UUID | None]]:
+        """(name, id, district name, district id) of every council, by name: the list's
+        filters, read without the councils' members."""
+        with self._db.read() as s:
+            named = sorted(_council_names(s).values(), key=lambda c: (c.name, str(c.id)))
+        return [(c.name, c.id, c.district_name, c.district_id) for c in named]
+
+    def meeting_fiscal_years(self) -> list[int]:
+        """The 年度 that have meetings, newest first (for the list's filter)."""
+        with self._db.read() as s:
+            days = s.scalars(select(Meeting.held_on).where(Meeting.deleted_at.is_(None)).distinct())
+            return sorted({fiscal_year_of(d) for d in days}, reverse=True)
+
     def find_meeting(self, key: str) -> MeetingRow:
         """For the command line: the meeting's ID or an unambiguous prefix of 8+ characters."""
         key = key.strip().lower()
@@ -503,7 +544,7 @@ class MeetingService:
     def open_actions(self) -> list[ActionRow]:
         """Every 宿題 not yet done, across all councils, the soonest due first."""
         with self._db.read() as s:
-            rows = [a for a in _action_rows(s) if a.status != "完了"]
+            rows = _action_rows(s, open_only=True)
         return sorted(rows, key=lambda a: (a.due_on or LATEST, a.meeting_held_on))
 
     # counts (the charts issue draws these)
@@ -762,8 +803,188 @@ def _meeting_rows(s: Session, council_id: uuid.UUID | None = None) -> list[Meeti
     return sorted(rows, key=lambda r: (r.held_on, r.starts_at or time(0)), reverse=True)
 
 
-def _action_rows(s: Session, council_id: uuid.UUID | None = None) -> list[ActionRow]:
-    councils = {c.id: c for c in council_rows(s)}
+_MEETING_COLUMNS = (
+    Meeting.id,
+    Meeting.version,
+    Meeting.council_id,
+    Meeting.kind,
+    Meeting.title,
+    Meeting.held_on,
+    Meeting.starts_at,
+    Meeting.ends_at,
+    Meeting.venue,
+    Meeting.status,
+    func.substr(Meeting.note, 1, 500),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _CouncilName:
+    """What the meeting list shows of a council, read without its members."""
+
+    id: uuid.UUID
+    name: str
+    district_id: uuid.UUID | None
+    district_name: str
+    search_key: str
+
+
+def _council_names(s: Session) -> dict[uuid.UUID, _CouncilName]:
+    """As ``council_rows`` names them (a 部会 takes its parent's district; a council whose
+    district went to the trash is left out), in two small queries."""
+    districts = {
+        d_id: (name, reading)
+        for d_id, name, reading in s.execute(
+            select(District.id, District.name, District.reading).where(
+                District.deleted_at.is_(None)
+            )
+        )
+    }
+    councils = s.execute(
+        select(Council.id, Council.name, Council.district_id, Council.parent_id).where(
+            Council.deleted_at.is_(None)
+        )
+    ).all()
+    own = {c_id: district_id for c_id, _n, district_id, _p in councils}
+    named = {}
+    for c_id, name, district_id, parent_id in councils:
+        if district_id is not None and district_id not in districts:
+            continue
+        if district_id is None and parent_id is not None:
+            district_id = own.get(parent_id)
+        d_name, d_reading = districts.get(district_id, ("", "")) if district_id else ("", "")
+        named[c_id] = _CouncilName(
+            c_id,
+            name,
+            district_id if district_id in districts else None,
+            d_name,
+            fold(" ".join([name, d_name, d_reading])),
+        )
+    return named
+
+
+def fill_missing_if_needed(db: Database) -> None:
+    """Keys for rows written without them (a Core insert): looked up by an index, so a list
+    that has them all pays one small query."""
+    with db.read() as s:
+        missing = s.scalar(select(Meeting.id).where(Meeting.search_text.is_(None)).limit(1))
+    if missing is not None:
+        with db.write() as s:
+            fill_missing_in(s)
+
+
+def _meeting_conditions(
+    s: Session, query: ListQuery, councils: dict[uuid.UUID, _CouncilName]
+) -> list:  # type: ignore[type-arg]
+    f = query.filters
+    where = [Meeting.deleted_at.is_(None)]
+    held_by = set(s.scalars(select(Meeting.council_id).distinct()))  # by its index
+    if not held_by <= councils.keys():  # a council went to the trash: its meetings go too
+        where.append(Meeting.council_id.in_(list(councils)))
+    if f.get("council_id") is not None:
+        where.append(Meeting.council_id == f["council_id"])
+    if f.get("district_id") is not None:
+        where.append(
+            in_ids(
+                Meeting.council_id,
+                [c.id for c in councils.values() if c.district_id == f["district_id"]],
+            )
+        )
+    if f.get("kind") is not None:
+        where.append(Meeting.kind == f["kind"])
+    if f.get("fiscal_year") is not None:
+        year = int(f["fiscal_year"])
+        where.append(Meeting.held_on.between(date(year, 4, 1), date(year + 1, 3, 31)))
+    named = [(c.id, c.search_key) for c in councils.values()]
+    found = text_condition(
+        query.terms,
+        Meeting.search_text,
+        lambda term: in_ids(Meeting.council_id, ids_matching(term, named)),
+    )
+    if found is not None:
+        where.append(found)
+    return where
+
+
+def _meeting_order(query: ListQuery, councils: dict[uuid.UUID, _CouncilName]) -> list:  # type: ignore[type-arg]
+    """The chosen column, then date and time (as the list shows them), then the id."""
+
+    def ranked(name_of: Callable[[_CouncilName], str]) -> Any:
+        ordered = sorted(councils.values(), key=lambda c: (name_of(c), str(c.id)))
+        return case(
+            {c.id: i for i, c in enumerate(ordered)}, value=Meeting.council_id, else_=len(ordered)
+        )
+
+    first: list[Any] = []
+    match query.sort:
+        case "council":
+            first = [ranked(lambda c: c.name)]
+        case "district":
+            first = [ranked(lambda c: c.district_name)]
+        case "kind" | "title" | "venue" | "status":
+            first = [getattr(Meeting, query.sort)]
+        case "present":
+            first = [
+                select(func.count())
+                .where(
+                    Attendance.meeting_id == Meeting.id,
+                    Attendance.deleted_at.is_(None),
+                    Attendance.status != "欠席",
+                )
+                .scalar_subquery()
+            ]
+    keys = [*first, Meeting.held_on, func.coalesce(Meeting.starts_at, time(0)), Meeting.id]
+    return [k.desc() for k in keys] if query.descending else [k.asc() for k in keys]
+
+
+def _meeting_rows_of(
+    s: Session, found: list, councils: dict[uuid.UUID, _CouncilName]
+) -> list[MeetingRow]:  # type: ignore[type-arg]
+    ids = [r[0] for r in found]
+    present: dict[uuid.UUID, int] = (
+        dict(
+            s.execute(
+                select(Attendance.meeting_id, func.count())
+                .where(
+                    Attendance.meeting_id.in_(ids),
+                    Attendance.deleted_at.is_(None),
+                    Attendance.status != "欠席",
+                )
+                .group_by(Attendance.meeting_id)
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    rows = []
+    for m_id, version, m_council, kind, title, held_on, starts, ends, venue, status, note in found:
+        c = councils[m_council]
+        rows.append(
+            MeetingRow(
+                id=m_id,
+                version=version,
+                council_id=m_council,
+                council_name=c.name,
+                district_id=c.district_id,
+                district_name=c.district_name,
+                kind=kind,
+                title=title,
+                held_on=held_on,
+                starts_at=starts,
+                ends_at=ends,
+                venue=venue,
+                status=status,
+                present=present.get(m_id, 0),
+                search_key=fold(" ".join([c.search_key, kind, title, venue, note or ""])),
+            )
+        )
+    return rows
+
+
+def _action_rows(
+    s: Session, council_id: uuid.UUID | None = None, *, open_only: bool = False
+) -> list[ActionRow]:
+    councils = _council_names(s)
     query = (
         select(
             ActionItem.id,
@@ -784,6 +1005,8 @@ def _action_rows(s: Session, council_id: uuid.UUID | None = None) -> list[Action
     )
     if council_id is not None:
         query = query.where(Meeting.council_id == council_id)
+    if open_only:
+        query = query.where(ActionItem.status != "完了")
     return [
         ActionRow(
             id=a_id,

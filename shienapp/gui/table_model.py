@@ -4,6 +4,8 @@ only copy, and every list sorts by a role that gives tuples (五十音順, dates
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import (
@@ -13,6 +15,8 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
+
+from shienapp.core.paging import PAGE_SIZE, ListQuery, Page
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -120,3 +124,119 @@ class SortRoleProxy(QSortFilterProxyModel):
 
     def lessThan(self, left: Index, right: Index) -> bool:
         return left.data(SORT_ROLE) < right.data(SORT_ROLE)
+
+
+class PagedTableModel(RowTableModel[Row]):
+    """Rows read a page at a time from a core service (``fetch(query, offset, limit)`` returns
+    a ``Page``): the first page when the query changes, the next as the view scrolls to the
+    end (``canFetchMore``/``fetchMore``). Searching, filtering and sorting ask the database
+    again. ``set_rows`` still takes a whole list (a model with no service behind it)."""
+
+    page_size = PAGE_SIZE
+    # Column → the service's name for that order ("" for the list's usual order).
+    sort_names: tuple[str, ...] = ()
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._fetch: Callable[[ListQuery, int, int], Page[Row]] | None = None
+        self._query = ListQuery()
+        self._total = 0
+        self._everything = 0
+        self._fetching = False
+
+    @property
+    def query(self) -> ListQuery:
+        return self._query
+
+    @property
+    def total(self) -> int:
+        """How many rows match, loaded or not."""
+        return self._total if self._fetch is not None else len(self._rows)
+
+    @property
+    def everything(self) -> int:
+        """How many rows the list has with no search or filter."""
+        return self._everything if self._fetch is not None else len(self._rows)
+
+    def set_source(self, fetch: Callable[[ListQuery, int, int], Page[Row]]) -> None:
+        """Read from ``fetch`` from the next ``reload`` on, in the order the view chose."""
+        self._fetch = fetch
+        if self._sorted_by is not None:
+            column, order = self._sorted_by
+            name = self.sort_names[column] if column < len(self.sort_names) else ""
+            self._query = replace(
+                self._query, sort=name, descending=order == Qt.SortOrder.DescendingOrder
+            )
+
+    @property
+    def paged(self) -> bool:
+        return self._fetch is not None
+
+    def set_query(self, **changes: Any) -> None:
+        """Change the search text, a filter (``filters={...}`` merged, None removes) or the
+        order, and read the first page again."""
+        filters = dict(self._query.filters)
+        for name, value in (changes.pop("filters", None) or {}).items():
+            if value is None:
+                filters.pop(name, None)
+            else:
+                filters[name] = value
+        self._query = replace(self._query, filters=filters, **changes)
+        self.reload()
+
+    def reload(self) -> None:
+        if self._fetch is None:
+            return
+        page = self._fetch(self._query, 0, self.page_size)
+        self._fetching = True  # no fetchMore from a view while the model resets
+        try:
+            self.beginResetModel()
+            self._rows = list(page.rows)
+            self._total = page.total
+            self._everything = page.everything
+            self.endResetModel()
+        finally:
+            self._fetching = False
+
+    def set_rows(self, rows: list[Row]) -> None:
+        self._fetch = None
+        super().set_rows(rows)
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return (
+            not parent.isValid()
+            and not self._fetching
+            and self._fetch is not None
+            and len(self._rows) < self._total
+        )
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if not self.canFetchMore(parent):
+            return
+        assert self._fetch is not None
+        page = self._fetch(self._query, len(self._rows), self.page_size)
+        if not page.rows:
+            self._total = len(self._rows)
+            return
+        start = len(self._rows)
+        self._fetching = True  # a view may ask again while the rows go in
+        try:
+            self.beginInsertRows(QModelIndex(), start, start + len(page.rows) - 1)
+            self._rows.extend(page.rows)
+            self.endInsertRows()
+        finally:
+            self._fetching = False
+
+    def fetch_until(self, record_id: uuid.UUID) -> int | None:
+        """Read pages until ``record_id`` is loaded (to select a record after an edit)."""
+        while (row := self.row_of(record_id)) is None and self.canFetchMore():
+            self.fetchMore()
+        return row
+
+    def sort_rows(self, column: int, order: Qt.SortOrder) -> None:
+        if self._fetch is None:
+            super().sort_rows(column, order)
+            return
+        self._sorted_by = (column, order)
+        name = self.sort_names[column] if column < len(self.sort_names) else ""
+        self.set_query(sort=name, descending=order == Qt.SortOrder.DescendingOrder)

@@ -15,5 +15,6 @@ REVISIONS: tuple[str, ...] = (
     "0006_plans",
     "0007_sync",
     "0008_access",
+    "0009_list_keys",
 )
 HEAD = REVISIONS[-1]

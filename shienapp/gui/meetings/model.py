@@ -14,7 +14,13 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from shienapp.core.jpdate import fiscal_year_label, format_wareki, weekday_ja
 from shienapp.core.meetings import ActionRow, AttendanceRow, MeetingRow
 from shienapp.core.text import matches, reading_sort_key, search_terms
-from shienapp.gui.table_model import ID_ROLE, SORT_ROLE, RowTableModel, SortRoleProxy
+from shienapp.gui.table_model import (
+    ID_ROLE,
+    SORT_ROLE,
+    PagedTableModel,
+    RowTableModel,
+    SortRoleProxy,
+)
 from shienapp.gui.table_model import Index as _Index
 
 __all__ = ["ID_ROLE", "SORT_ROLE", "SortRoleProxy"]
@@ -55,8 +61,9 @@ MEETING_HEADERS = {
 }
 
 
-class MeetingTableModel(RowTableModel[MeetingRow]):
+class MeetingTableModel(PagedTableModel[MeetingRow]):
     headers = tuple(MEETING_HEADERS.values())
+    sort_names = ("", "", "council", "district", "kind", "title", "venue", "status", "present")
 
     def cell(self, row: MeetingRow, column: int, role: int) -> Any:
         column = MeetingColumn(column)
@@ -119,6 +126,15 @@ class MeetingFilterProxy(SortRoleProxy):
         self._fiscal_year: int | None = None
 
     def set_filters(self, **values: Any) -> None:
+        """Over a paged model the database filters (and reads the first page again)."""
+        model = self.sourceModel()
+        if isinstance(model, PagedTableModel) and model.paged:
+            text = values.pop("text", None)
+            changes: dict[str, Any] = {"filters": values}
+            if text is not None:
+                changes["text"] = text
+            model.set_query(**changes)
+            return
         self.beginFilterChange()
         for name, value in values.items():
             if name == "text":
@@ -130,6 +146,8 @@ class MeetingFilterProxy(SortRoleProxy):
     def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
         model = self.sourceModel()
         assert isinstance(model, MeetingTableModel)
+        if model.paged:
+            return True  # the database filtered the rows
         row = model.row_at(source_row)
         if self._council_id is not None and row.council_id != self._council_id:
             return False

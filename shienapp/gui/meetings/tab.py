@@ -26,6 +26,7 @@ from shienapp.core.changes import Changes
 from shienapp.core.context import AppContext
 from shienapp.core.drafts import Draft, DraftStore
 from shienapp.core.errors import UserError
+from shienapp.core.jpdate import fiscal_year_label
 from shienapp.core.meetings import KINDS, MeetingDetail, MeetingInput, MinutesInput
 from shienapp.gui.background import Progress, run_in_background
 from shienapp.gui.errors import show_error
@@ -39,7 +40,6 @@ from shienapp.gui.meetings.model import (
     MeetingFilterProxy,
     MeetingTableModel,
     SortRoleProxy,
-    fiscal_year_choices,
 )
 from shienapp.gui.signals import AppSignals
 from shienapp.gui.widgets.combo import find_data
@@ -73,8 +73,11 @@ class MeetingTabView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
+        # Column widths from the first rows, not from a thousand.
+        self.table.horizontalHeader().setResizeContentsPrecision(50)
 
         self.actions_table = QTableView()
+        self.actions_table.horizontalHeader().setResizeContentsPrecision(50)
         self.actions_table.setSortingEnabled(True)
         self.actions_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.actions_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -142,6 +145,7 @@ class MeetingTabController(QObject):
         self.model = MeetingTableModel(view)
         self.proxy = MeetingFilterProxy(view)
         self.proxy.setSourceModel(self.model)
+        self.model.set_source(ctx.meetings.meeting_page)
         view.table.setModel(self.proxy)
         view.table.sortByColumn(MeetingColumn.DATE, Qt.SortOrder.DescendingOrder)
         header = view.table.horizontalHeader()
@@ -194,9 +198,8 @@ class MeetingTabController(QObject):
 
     def reload(self) -> None:
         selected = self.selected_id()
-        rows = self.ctx.meetings.list_meetings()
-        self.model.set_rows(rows)
-        self._fill_filters(rows)
+        self.model.reload()  # the first page; the rest as the list scrolls
+        self._fill_filters(self.ctx.meetings.meeting_fiscal_years())
         self.actions.set_rows(self.ctx.meetings.open_actions(), date.today())
         overdue = self.actions.overdue_count()
         self.view.actions_label.setText(
@@ -213,20 +216,16 @@ class MeetingTabController(QObject):
         self._update_count()
         self._update_buttons()
 
-    def _fill_filters(self, rows: list) -> None:  # type: ignore[type-arg]
-        councils = self.ctx.councils.list_councils()
+    def _fill_filters(self, fiscal_years: list[int]) -> None:
+        councils = self.ctx.meetings.council_choices()
         choices: list[tuple[QComboBox, list[tuple[str, object]]]] = [
-            (self.view.council_filter, [(c.name, c.id) for c in councils]),
+            (self.view.council_filter, [(name, c_id) for name, c_id, _d, _di in councils]),
             (
                 self.view.district_filter,
-                list(
-                    dict.fromkeys(
-                        (c.district_name, c.district_id) for c in councils if c.district_id
-                    )
-                ),
+                list(dict.fromkeys((d, d_id) for _n, _c, d, d_id in councils if d_id)),
             ),
             (self.view.kind_filter, [(k, k) for k in KINDS]),
-            (self.view.year_filter, list(fiscal_year_choices(rows))),
+            (self.view.year_filter, [(fiscal_year_label(y), y) for y in fiscal_years]),
         ]
         for combo, items in choices:
             current = combo.currentData()
@@ -244,14 +243,14 @@ class MeetingTabController(QObject):
         self._update_count()
 
     def _update_count(self) -> None:
-        self.view.count_label.setText(f"{self.proxy.rowCount()} / {self.model.rowCount()} 件")
+        self.view.count_label.setText(f"{self.model.total} / {self.model.everything} 件")
 
     def selected_id(self) -> uuid.UUID | None:
         index = self.view.table.currentIndex()
         return index.data(ID_ROLE) if index.isValid() else None
 
     def select(self, meeting_id: uuid.UUID) -> None:
-        source_row = self.model.row_of(meeting_id)
+        source_row = self.model.fetch_until(meeting_id)
         if source_row is None:
             return
         index = self.proxy.mapFromSource(self.model.index(source_row, 0))

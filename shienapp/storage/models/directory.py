@@ -54,6 +54,9 @@ class Organisation(RecordMixin, Base):
     phone: Mapped[str] = mapped_column(String(40), default="")
     email: Mapped[str] = mapped_column(String(200), default="")
     note: Mapped[str] = mapped_column(Text, default="")
+    # Written by core.record_keys: 五十音順 and folded search words, for lists read by pages.
+    sort_key: Mapped[str | None] = mapped_column(Text, default=None, index=True)
+    search_text: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class Resource(RecordMixin, Base):
@@ -84,6 +87,10 @@ class Resource(RecordMixin, Base):
     started_on: Mapped[date | None] = mapped_column(Date, default=None)
     helper_ids: Mapped[list[str]] = mapped_column(JSON, default=list)  # people who help in it
     note: Mapped[str] = mapped_column(Text, default="")
+    # Written by core.record_keys: 五十音順, folded search words, and 対象・曜日 for filters.
+    sort_key: Mapped[str | None] = mapped_column(Text, default=None, index=True)
+    search_text: Mapped[str | None] = mapped_column(Text, default=None)
+    facets: Mapped[str | None] = mapped_column(Text, default=None)
 
     __table_args__ = (
         CheckConstraint("status IN ('準備中', '活動中', '休止', '終了')", name="status_known"),

@@ -60,6 +60,9 @@ class Person(RecordMixin, Base):
     )
     covered_district_ids: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     trainings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
+    # Written by core.record_keys: 五十音順 and folded search words, for lists read by pages.
+    sort_key: Mapped[str | None] = mapped_column(Text, default=None, index=True)
+    search_text: Mapped[str | None] = mapped_column(Text, default=None)
 
     __table_args__ = (
         CheckConstraint(
@@ -105,6 +108,7 @@ class Meeting(RecordMixin, Base):
     status: Mapped[str] = mapped_column(String(10), default="予定")
     next_meeting_on: Mapped[date | None] = mapped_column(Date, default=None)
     note: Mapped[str] = mapped_column(Text, default="")
+    search_text: Mapped[str | None] = mapped_column(Text, default=None)  # core.record_keys
 
     __table_args__ = (
         CheckConstraint("status IN ('予定', '開催済', '中止')", name="status_known"),
