@@ -1,18 +1,30 @@
-"""Start the window: Qt application, the shipped Japanese font, the database, the main window."""
+"""Start the window: Qt application, the shipped Japanese font, the main window, the database.
+
+The window shell is shown first (its tabs saying 読み込み中…), before SQLAlchemy and the
+services are even imported; then the database file is checked on another thread while that
+code loads, opened, the user admitted (first-run wizard or sign-in) and only then the tabs
+built on it. A file the check finds damaged is never opened: the window offers the restore and
+closes, as before.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from shienapp import APP_NAME, APP_TITLE, __version__, config
-from shienapp.core.context import AppContext, DamagedDatabaseError
 from shienapp.core.errors import UserError
+
+if TYPE_CHECKING:
+    from shienapp.core.context import AppContext
+    from shienapp.gui.main_window import MainWindow
 
 UI_FONT_POINT_SIZE = 10
 
@@ -103,52 +115,162 @@ def _smoke_report(app: QApplication, window: QWidget) -> None:
     app.quit()
 
 
+def _file_to_check(db: str | os.PathLike[str] | Path | None) -> Path | None:
+    """The plain SQLite file ``db`` names, checked on another thread before it is opened; None
+    for a server database or an encrypted file (checked when opened, after the passphrase)."""
+    from shienapp.storage import cipher
+
+    if db is not None and "://" in os.fspath(db):
+        return None
+    if db is None and os.environ.get(config.ENV_DATABASE_URL):
+        return None
+    path = Path(os.fspath(db)) if db is not None else config.default_database_path()
+    path = path.expanduser().resolve()
+    if path.exists() and cipher.looks_encrypted(path):
+        return None
+    return path
+
+
+class Startup:
+    """What happens once the window shell is on screen: the check, the database, the admission
+    (first-run wizard or sign-in), then the tabs. ``code`` is set when start-up gives up."""
+
+    def __init__(
+        self,
+        app: QApplication,
+        window: MainWindow,
+        db: str | os.PathLike[str] | Path | None,
+        smoke_ms: int | None = None,
+    ) -> None:
+        self.app, self.window, self.db, self.smoke_ms = app, window, db, smoke_ms
+        self.code: int | None = None
+        self.ctx: AppContext | None = None
+        self._timers: list[QTimer] = []
+
+    def run(self) -> None:
+        from shienapp.gui.main_window import import_window_code
+
+        path = _file_to_check(self.db)
+        if path is None:
+            import_window_code()
+            self._open(checked=False)
+            return
+        from shienapp.gui.background import run_in_background
+        from shienapp.storage import integrity
+
+        run_in_background(
+            self.window,
+            "データベースのファイルを点検しています…",
+            lambda _progress: integrity.check_before_opening(path),
+            lambda problems: self._checked(path, problems),
+            self._failed,
+            cancellable=False,
+        )
+        # SQLAlchemy, the services and the tabs load here while the check reads the file.
+        import_window_code()
+
+    def _checked(self, path: Path, problems: list[str]) -> None:
+        if not problems:
+            self._open(checked=True)
+            return
+        from shienapp.core.context import DamagedDatabaseError
+        from shienapp.storage.errors import DatabaseDamaged
+
+        self._open(damage=DamagedDatabaseError.about(DatabaseDamaged(path, problems)))
+
+    def _failed(self, _exc: BaseException) -> None:
+        # The check itself failed (not the file): opening checks again and says what is wrong.
+        self._open(checked=False)
+
+    def _open(self, *, checked: bool = False, damage: UserError | None = None) -> None:
+        from shienapp.core.context import (
+            AppContext,
+            DamagedDatabaseError,
+            EncryptedDatabaseError,
+        )
+
+        # An encrypted file: SHIENAPP_DB_KEY if set, else asked for until it opens or is cancelled.
+        key = config.database_key_from_env()
+        while True:
+            try:
+                if damage is not None:
+                    raise damage
+                ctx = AppContext.open(self.db, key=key, checked=checked)
+            except EncryptedDatabaseError as exc:
+                from shienapp.gui.safety.encryption import ask_key
+
+                key = ask_key(self.window, exc.path, wrong=exc.wrong_key)
+                if key is None:
+                    self._give_up()
+                    return
+                continue
+            except DamagedDatabaseError as exc:
+                from shienapp.gui.safety.recover import recover
+
+                recovered = recover(exc)
+                if recovered is None:
+                    self._give_up()
+                    return
+                ctx = recovered
+            except UserError as exc:
+                QMessageBox.critical(self.window, "データベースを開けません", exc.full_text())
+                self._give_up()
+                return
+            break
+        self.ctx = ctx
+        from shienapp.gui.safety.accounts import admit
+
+        # The first-run wizard on a new database; the sign-in dialog when accounts are on. The
+        # window behind it still shows no record.
+        if self.smoke_ms is not None:
+            QTimer.singleShot(0, _smoke_answer_first_run)
+        if not admit(ctx, self.window):
+            self._give_up()
+            return
+        window = self.window
+        window.attach(ctx)
+        # The start-of-day backup, once the window is up (a few tenths of a second, off the GUI
+        # thread).
+        self._later(1500, lambda: start_backup(window))
+        # Minutes left unsaved by a crash or a killed app are offered back once the window is up.
+        self._later(300, window.meeting_tab.controller.offer_drafts)
+        if self.smoke_ms is not None:
+            self._later(self.smoke_ms, lambda: _smoke_report(self.app, window))
+
+    def _later(self, msec: int, action: Callable[[], object]) -> None:
+        """Run ``action`` after ``msec`` unless start-up is closed first (never on a closed
+        database)."""
+        timer = QTimer(self.window)
+        timer.setSingleShot(True)
+        timer.timeout.connect(action)
+        timer.start(msec)
+        self._timers.append(timer)
+
+    def _give_up(self) -> None:
+        self.code = 1
+        self.close()
+        self.window.close()
+        self.app.quit()
+
+    def close(self) -> None:
+        for timer in self._timers:
+            timer.stop()
+        if self.ctx is not None:
+            self.ctx.close()
+            self.ctx = None
+
+
 def run_gui(db: str | os.PathLike[str] | Path | None = None) -> int:
     app = create_application()
-    smoke_ms = _smoke_quit_ms()
-    from shienapp.core.context import EncryptedDatabaseError
-
-    # An encrypted file: SHIENAPP_DB_KEY if set, else asked for until it opens or is cancelled.
-    key = config.database_key_from_env()
-    while True:
-        try:
-            ctx = AppContext.open(db, key=key)
-        except EncryptedDatabaseError as exc:
-            from shienapp.gui.safety.encryption import ask_key
-
-            key = ask_key(None, exc.path, wrong=exc.wrong_key)
-            if key is None:
-                return 1
-            continue
-        except DamagedDatabaseError as exc:
-            from shienapp.gui.safety.recover import recover
-
-            recovered = recover(exc)
-            if recovered is None:
-                return 1
-            ctx = recovered
-        except UserError as exc:
-            QMessageBox.critical(None, "データベースを開けません", exc.full_text())
-            return 1
-        break
     from shienapp.gui.main_window import MainWindow
-    from shienapp.gui.safety.accounts import admit
 
-    # The first-run wizard on a new database; the sign-in dialog when accounts are on.
-    if smoke_ms is not None:
-        QTimer.singleShot(0, _smoke_answer_first_run)
-    if not admit(ctx):
-        ctx.close()
-        return 1
-    window = MainWindow(ctx, lazy_tabs=True)
+    # The window first, with nothing read; the database is opened behind it (see Startup).
+    window = MainWindow(lazy_tabs=True)
     window.show()
-    # The start-of-day backup, once the window is up (a few tenths of a second, off the GUI thread).
-    QTimer.singleShot(1500, lambda: start_backup(window))
-    # Minutes left unsaved by a crash or a killed app are offered back once the window is up.
-    QTimer.singleShot(300, window.meeting_tab.controller.offer_drafts)  # type: ignore[attr-defined]
-    if smoke_ms is not None:
-        QTimer.singleShot(smoke_ms, lambda: _smoke_report(app, window))
+    startup = Startup(app, window, db, _smoke_quit_ms())
+    QTimer.singleShot(0, startup.run)
     try:
-        return app.exec()
+        code = app.exec()
     finally:
-        ctx.close()
+        startup.close()
+    return startup.code if startup.code is not None else code

@@ -12,14 +12,17 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from shienapp import __version__
 from shienapp.cli_access import add_audit_parser, add_user_option, sign_in
 from shienapp.cli_safety import database_key
-from shienapp.core.context import AppContext
 from shienapp.core.errors import UserError
 from shienapp.core.files import write_bytes_atomically
+
+if TYPE_CHECKING:
+    # Imported where used: `shienapp` with no subcommand shows the window before SQLAlchemy loads.
+    from shienapp.core.context import AppContext
 
 # argparse's own messages are English; these are the ones a user can meet.
 _ARGPARSE_JA: tuple[tuple[str, str], ...] = (
@@ -318,6 +321,8 @@ def _fiscal_year(text: str) -> int:
 
 
 def _ctx(args: argparse.Namespace) -> AppContext:
+    from shienapp.core.context import AppContext
+
     db = getattr(args, "db", None)
     ctx = AppContext.open(db, key=database_key(db))
     if ctx.db.notice:
@@ -762,6 +767,7 @@ def _start_gui(args: argparse.Namespace) -> int:
     if args.demo:
         if db is not None:
             raise UserError("--demo と --db は同時に指定できません。")
+        from shienapp.core.context import AppContext
         from shienapp.core.demo import build_demo
 
         folder = Path(tempfile.mkdtemp(prefix="shienapp-demo-"))

@@ -13,10 +13,12 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from shienapp.core.context import AppContext
 from shienapp.core.errors import UserError
+
+if TYPE_CHECKING:
+    from shienapp.core.context import AppContext
 
 
 def add_user_option(parser: argparse.ArgumentParser, *, top: bool = False) -> None:

@@ -20,10 +20,8 @@ from typing import Any
 
 from shienapp import config
 from shienapp.cli_access import sign_in
-from shienapp.core.backups import BackupService
 from shienapp.core.errors import UserError
 from shienapp.storage import cipher, integrity
-from shienapp.storage.db import sqlite_file_of
 
 ASK_KEY = "このデータベースは暗号化されています。パスフレーズを入力してください: "
 
@@ -86,6 +84,8 @@ def database_key(db: str | os.PathLike[str] | None, *, ask: bool = True) -> str 
     """The passphrase for the database ``db`` names, when its file is encrypted: the one in
     ``SHIENAPP_DB_KEY``, else (``ask`` and a terminal) typed at a prompt; None for a plain file
     or when there is no way to get one (opening it then says a passphrase is needed)."""
+    from shienapp.storage.db import sqlite_file_of
+
     path = sqlite_file_of(config.database_url(db))
     if path is None or not cipher.looks_encrypted(path):
         return None
@@ -122,6 +122,8 @@ def _new_passphrase() -> str:
 
 
 def _database_file(args: argparse.Namespace) -> Path:
+    from shienapp.storage.db import sqlite_file_of
+
     path = sqlite_file_of(config.database_url(getattr(args, "db", None)))
     if path is None:
         raise UserError(
@@ -149,6 +151,8 @@ def _key_for(path: Path) -> str | None:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from shienapp.core.backups import BackupService
+
     path = _database_file(args)
     folder = args.to if args.to is not None else config.backup_dir()
     key = _key_for(path) if path.exists() and not args.list else None
@@ -175,6 +179,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from shienapp.core.backups import BackupService
+
     path = _database_file(args)
     key = None
     if path.exists() and cipher.looks_encrypted(path):
@@ -217,6 +223,8 @@ def _restorer(path: Path, key: str | None, args: argparse.Namespace) -> Any:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from shienapp.core.backups import BackupService
+
     path = _database_file(args)
     if not path.exists():
         raise UserError(f"データベースが見つかりません: {path}")

@@ -8,10 +8,12 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from shienapp.core.context import AppContext
 from shienapp.core.errors import UserError
+
+if TYPE_CHECKING:
+    from shienapp.core.context import AppContext
 
 CONFLICTS_REMAIN = 3
 

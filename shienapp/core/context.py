@@ -86,11 +86,18 @@ class AppContext:
         audit_trail.install(self.db)
 
     @classmethod
-    def open(cls, db: str | os.PathLike[str] | None = None, key: str | None = None) -> AppContext:
+    def open(
+        cls,
+        db: str | os.PathLike[str] | None = None,
+        key: str | None = None,
+        *,
+        checked: bool = False,
+    ) -> AppContext:
         """Open (and if need be create or upgrade) the database chosen by ``--db``, the
         environment or the default data folder. ``key`` is the passphrase of an encrypted file
         (by default the one it was opened with earlier in this process); given for a new file,
-        it creates the file encrypted."""
+        it creates the file encrypted. ``checked``: the file was checked just before (see
+        ``open_database``)."""
         from shienapp.storage.cipher import EncryptedError, WrongKey
 
         url = config.database_url(db)
@@ -100,7 +107,7 @@ class AppContext:
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         try:
-            database = open_database(url, backup_dir=config.backup_dir(), key=key)
+            database = open_database(url, backup_dir=config.backup_dir(), key=key, checked=checked)
         except EncryptedError as exc:
             raise EncryptedDatabaseError(exc.path, wrong_key=isinstance(exc, WrongKey)) from exc
         except DatabaseDamaged as exc:

@@ -73,8 +73,9 @@ def startup(db: str) -> dict[str, Any]:
         poll()
 
     def poll() -> None:
-        model = watch.window.district_tab.controller.proxy
-        if model.rowCount() > 0:
+        # The window shows first; its tabs are built once the database is open.
+        tab = getattr(watch.window, "district_tab", None)
+        if tab is not None and tab.controller.proxy.rowCount() > 0:
             mark("district_list")
             QApplication.quit()
         else:

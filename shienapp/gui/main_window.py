@@ -1,10 +1,17 @@
-"""The main window: a thin shell that hosts one tab per area of work."""
+"""The main window: a thin shell that hosts one tab per area of work.
+
+The app shows the shell first (each tab saying 読み込み中…, nothing read) and attaches the
+database once it is open and the user admitted; so this module imports no SQLAlchemy and no
+service at its top: :meth:`MainWindow.attach` imports them.
+"""
 
 from __future__ import annotations
 
+import importlib
 from html import escape
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -16,49 +23,105 @@ from PySide6.QtWidgets import (
 )
 
 from shienapp import APP_TITLE, __version__, notices
-from shienapp.core.context import AppContext
-from shienapp.core.permissions import Action
-from shienapp.gui.dashboard.tab import create_dashboard_tab
-from shienapp.gui.directory.tab import create_directory_tab
-from shienapp.gui.districts.controller import create_district_tab
-from shienapp.gui.meetings.tab import create_meeting_tab
-from shienapp.gui.network.tab import create_network_tab
-from shienapp.gui.safety.accounts import (
-    UNPROTECTED,
-    AccountsDialog,
-    FirstRunDialog,
-    IdleLock,
-    SignInDialog,
-    admit,
-)
-from shienapp.gui.signals import AppSignals
-from shienapp.gui.sync.controller import SyncController
+
+if TYPE_CHECKING:
+    from shienapp.core.context import AppContext
+    from shienapp.core.permissions import Action
+    from shienapp.gui.safety.accounts import IdleLock
+    from shienapp.gui.signals import AppSignals
+    from shienapp.gui.sync.controller import SyncController
 
 # Windows opened on another database (持ち出しファイルから作ったもの) are kept alive here.
 _windows: list[MainWindow] = []
 
+TAB_TITLES = ("地区台帳", "会議・議事録", "担い手・社会資源", "ネットワーク形成図", "集計・グラフ")
+LOADING = "読み込み中…"
+
+# What attach() needs: SQLAlchemy (through the services), the accounts dialogs and each tab.
+_ATTACH_MODULES = (
+    "shienapp.core.context",
+    "shienapp.core.permissions",
+    "shienapp.gui.safety.accounts",
+    "shienapp.gui.signals",
+    "shienapp.gui.sync.controller",
+    "shienapp.gui.districts.controller",
+    "shienapp.gui.meetings.tab",
+    "shienapp.gui.directory.tab",
+    "shienapp.gui.network.tab",
+    "shienapp.gui.dashboard.tab",
+)
+
+
+def import_window_code() -> None:
+    """Import what :meth:`MainWindow.attach` needs, ahead of it (the app does this while the
+    database file is checked on another thread)."""
+    for name in _ATTACH_MODULES:
+        importlib.import_module(name)
+
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: AppContext, *, lazy_tabs: bool = False) -> None:
-        """``lazy_tabs``: the tabs other than 地区台帳 read their records when first shown (the
-        app does this, so the window opens before 30,000 meetings and 50,000 people are read)."""
+    ctx: AppContext
+    signals: AppSignals
+    sync: SyncController
+    idle_lock: IdleLock
+
+    def __init__(self, ctx: AppContext | None = None, *, lazy_tabs: bool = False) -> None:
+        """Without ``ctx``: the shell only, every tab saying 読み込み中…; :meth:`attach` brings
+        the data (after sign-in). ``lazy_tabs``: the tabs other than 地区台帳 read their records
+        when first shown (the app does this, so the window opens before 30,000 meetings and
+        50,000 people are read)."""
         super().__init__()
+        self.attached = False
+        self._lazy_tabs = lazy_tabs
+        self.setWindowTitle(APP_TITLE)
+        self.resize(1280, 800)
+        self.tabs = QTabWidget(self)
+        for title in TAB_TITLES:
+            placeholder = QLabel(LOADING)
+            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.tabs.addTab(placeholder, title)
+        self.setCentralWidget(self.tabs)
+        self.statusBar().showMessage(LOADING)
+        if ctx is not None:
+            self.attach(ctx)
+
+    def attach(self, ctx: AppContext) -> None:
+        """Build the tabs on the open database: only after the user is admitted (the first-run
+        wizard or signing in), since the tabs show records."""
+        from shienapp.gui.dashboard.tab import create_dashboard_tab
+        from shienapp.gui.directory.tab import create_directory_tab
+        from shienapp.gui.districts.controller import create_district_tab
+        from shienapp.gui.meetings.tab import create_meeting_tab
+        from shienapp.gui.network.tab import create_network_tab
+        from shienapp.gui.safety.accounts import IdleLock
+        from shienapp.gui.signals import AppSignals
+        from shienapp.gui.sync.controller import SyncController
+
+        assert not self.attached, "a window shows one database"
+        lazy_tabs = self._lazy_tabs
         self.ctx = ctx
         self.signals = AppSignals(self)
         self.setWindowTitle(f"{APP_TITLE} — {ctx.location}")
-        self.resize(1280, 800)
-        self.tabs = QTabWidget(self)
+        current = self.tabs.currentIndex()
+        placeholders = [self.tabs.widget(i) for i in range(self.tabs.count())]
+        self.tabs.clear()
+        for placeholder in placeholders:
+            placeholder.deleteLater()
         self.district_tab = create_district_tab(ctx, self.signals, self.tabs)
-        self.tabs.addTab(self.district_tab, "地区台帳")
         self.meeting_tab = create_meeting_tab(ctx, self.signals, self.tabs, deferred=lazy_tabs)
-        self.tabs.addTab(self.meeting_tab, "会議・議事録")
         self.directory_tab = create_directory_tab(ctx, self.signals, self.tabs, deferred=lazy_tabs)
-        self.tabs.addTab(self.directory_tab, "担い手・社会資源")
         self.network_tab = create_network_tab(ctx, self.signals, self.tabs, deferred=lazy_tabs)
-        self.tabs.addTab(self.network_tab, "ネットワーク形成図")
         self.dashboard_tab = create_dashboard_tab(ctx, self.signals, self.tabs)
-        self.tabs.addTab(self.dashboard_tab, "集計・グラフ")
-        self.setCentralWidget(self.tabs)
+        pages = (
+            self.district_tab,
+            self.meeting_tab,
+            self.directory_tab,
+            self.network_tab,
+            self.dashboard_tab,
+        )
+        for page, title in zip(pages, TAB_TITLES, strict=True):
+            self.tabs.addTab(page, title)
+        self.tabs.setCurrentIndex(max(current, 0))
         self.statusBar().showMessage(f"データベース: {ctx.location}")
         if ctx.db.notice:
             # On a network share the file is opened without WAL: say which and why, once.
@@ -77,10 +140,14 @@ class MainWindow(QMainWindow):
         if app is not None:
             app.installEventFilter(self.idle_lock)
         self._build_menu()
+        self.attached = True
         self.show_who()
 
     def show_who(self) -> None:
         """Who is signed in, or, with accounts off, that the data is not protected."""
+        from shienapp.core.permissions import Action
+        from shienapp.gui.safety.accounts import UNPROTECTED
+
         access = self.ctx.access
         if access.protected and access.actor is not None:
             read_only = "" if access.may(Action.EDIT) else "・変更はできません"
@@ -99,6 +166,8 @@ class MainWindow(QMainWindow):
 
     def lock(self) -> None:
         """Hide every record until the password of the person who locked it is typed."""
+        from shienapp.gui.safety.accounts import SignInDialog
+
         if not self.ctx.access.protected or self.ctx.access.locked:
             return
         self.ctx.accounts.lock()
@@ -113,10 +182,13 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """Unsaved map changes are written as a draft now, offered back when the map next opens
         (as minutes are): closing never loses them and never traps the user in a question."""
-        self.network_tab.editor.flush_draft()
+        if self.attached:
+            self.network_tab.editor.flush_draft()
         event.accept()
 
     def _build_menu(self) -> None:
+        from shienapp.core.permissions import Action
+
         controller = self.district_tab.controller  # type: ignore[attr-defined]
         meetings = self.meeting_tab.controller  # type: ignore[attr-defined]
         self._guarded: list[tuple[QAction, Action]] = []
@@ -157,6 +229,8 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about)
 
     def _build_admin_menu(self) -> None:
+        from shienapp.core.permissions import Action
+
         menu = self.menuBar().addMenu("管理(&K)")
         accounts = QAction("アカウントと自動ロック(&A)…", self)
         accounts.triggered.connect(self.show_accounts)
@@ -172,6 +246,8 @@ class MainWindow(QMainWindow):
         self._guarded += [(accounts, Action.MANAGE_ACCOUNTS), (audit, Action.VIEW_AUDIT)]
 
     def show_accounts(self) -> None:
+        from shienapp.gui.safety.accounts import AccountsDialog
+
         AccountsDialog(self.ctx, self).exec()
         self.show_who()
 
@@ -181,6 +257,8 @@ class MainWindow(QMainWindow):
         AuditDialog(self.ctx, self).exec()
 
     def use_accounts(self) -> None:
+        from shienapp.gui.safety.accounts import FirstRunDialog
+
         if FirstRunDialog(self.ctx, self).exec() == QDialog.DialogCode.Accepted:
             self.show_who()
 
@@ -217,6 +295,7 @@ class MainWindow(QMainWindow):
         from shienapp import config
         from shienapp.core.backups import BackupService
         from shienapp.core.errors import UserError
+        from shienapp.core.permissions import Action
         from shienapp.gui.errors import show_error
 
         path = self.ctx.db.path
@@ -239,9 +318,10 @@ class MainWindow(QMainWindow):
 
     def open_database(self, path: object) -> None:
         """Reopen the app's window on another database file, closing this one's."""
-        from shienapp.core.context import EncryptedDatabaseError
+        from shienapp.core.context import AppContext, EncryptedDatabaseError
         from shienapp.core.errors import UserError
         from shienapp.gui.errors import show_error
+        from shienapp.gui.safety.accounts import admit
 
         key: str | None = None
         while True:

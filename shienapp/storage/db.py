@@ -51,11 +51,9 @@ def check_file(url: str, *, key: str | None = None) -> None:
     """SQLite's own check before anything opens the file for writing: ``quick_check`` always,
     the full check when a leftover ``-wal`` says the last session may not have closed it."""
     path = sqlite_file_of(url)
-    if path is None or not path.exists() or path.stat().st_size == 0:
+    if path is None:
         return
-    if key is None and not integrity.is_sqlite_file(path):
-        return  # not SQLite at all: refused below with its own message
-    problems = integrity.check(path, full=integrity.wal_left_over(path), key=key)
+    problems = integrity.check_before_opening(path, key=key)
     if problems:
         raise DatabaseDamaged(path, problems)
 
@@ -246,16 +244,24 @@ def key_to_use(url: str, key: str | None) -> str | None:
 
 
 def open_database(
-    url: str, *, backup_dir: Path | None = None, upgrade: bool = True, key: str | None = None
+    url: str,
+    *,
+    backup_dir: Path | None = None,
+    upgrade: bool = True,
+    key: str | None = None,
+    checked: bool = False,
 ) -> Database:
     """Open ``url``, upgrading its schema to this app's head if it is older.
 
     An existing SQLite file is copied to ``backup_dir`` (or a ``backups`` folder beside it)
     before any migration touches it; those copies are never rotated away. ``key`` is the
     passphrase of an encrypted file (see :func:`key_to_use`); its backups are encrypted too.
+    ``checked``: the caller has just run :func:`integrity.check_before_opening` on the file
+    and found it sound (the window does, on another thread while it starts).
     """
     key = key_to_use(url, key)
-    check_file(url, key=key)
+    if not checked:
+        check_file(url, key=key)
     # Look first through a plain connection: the app's engine switches the file to WAL on
     # connect, and a file we are about to refuse must be left exactly as it was.
     probe = _probe_engine(url, key)

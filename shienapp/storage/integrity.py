@@ -20,6 +20,18 @@ def wal_left_over(path: Path) -> bool:
     return wal.exists() and wal.stat().st_size > 0
 
 
+def check_before_opening(path: Path, *, key: str | None = None) -> list[str]:
+    """The check made before the app opens ``path`` for writing: ``quick_check``, or the full
+    check when a leftover ``-wal`` is there. Nothing to check for a missing or empty file, or
+    one that is not SQLite (opening it refuses it with its own message). Uses only ``sqlite3``,
+    so the window can run it on another thread while SQLAlchemy is still being imported."""
+    if not path.exists() or path.stat().st_size == 0:
+        return []
+    if key is None and not is_sqlite_file(path):
+        return []
+    return check(path, full=wal_left_over(path), key=key)
+
+
 def check(path: Path, *, full: bool = False, key: str | None = None) -> list[str]:
     """Problems found (empty when sound). ``full`` adds index and foreign-key checks (and, for
     an encrypted file, SQLCipher's check of every page's authentication code). ``key`` opens

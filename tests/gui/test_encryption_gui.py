@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from shienapp import app as app_module
@@ -44,19 +44,26 @@ def _encrypted_db(path: Path) -> Path:
 
 @pytest.fixture
 def started(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """run_gui without its event loop: the window records the blocks it was opened on."""
+    """run_gui without its event loop: the start-up behind the window runs at once, and the
+    window records the blocks of the database it was given."""
     opened: list[list[str]] = []
 
-    def window(ctx: AppContext, **_options: object) -> SimpleNamespace:
-        opened.append([b.name for b in ctx.districts.list_blocks()])
-        controller = SimpleNamespace(offer_drafts=lambda: None)
-        return SimpleNamespace(
-            show=lambda: None, meeting_tab=SimpleNamespace(controller=controller)
-        )
+    class Window(QWidget):  # dialogs at start-up are parented to the window
+        def __init__(self, ctx: AppContext | None = None, **_options: object) -> None:
+            super().__init__()
+            controller = SimpleNamespace(offer_drafts=lambda: None)
+            self.meeting_tab = SimpleNamespace(controller=controller)
 
-    monkeypatch.setattr(main_window, "MainWindow", window)
+        def attach(self, ctx: AppContext) -> None:
+            opened.append([b.name for b in ctx.districts.list_blocks()])
+
+    def single_shot(msec: int, *args: object) -> None:
+        if msec == 0 and len(args) == 1 and callable(args[0]):
+            args[0]()  # the start-up itself; the backup and the drafts wait for a real loop
+
+    monkeypatch.setattr(main_window, "MainWindow", Window)
     monkeypatch.setattr(QApplication, "exec", lambda *_a: 0)
-    monkeypatch.setattr(QTimer, "singleShot", lambda *_a: None)
+    monkeypatch.setattr(QTimer, "singleShot", single_shot)
     return opened
 
 
