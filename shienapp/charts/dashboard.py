@@ -10,9 +10,14 @@ from shienapp.charts.style import OKABE_ITO, TEXT_COLOUR, japanese_font, style_a
 from shienapp.core.chart_data import ChartData
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 HATCHES = ("", "///", "...", "xxx", "\\\\\\", "+++", "---", "ooo", "***", "|||")
+# Above this many categories (a city of 300 districts) each series is drawn as one collection:
+# 3,000 separate bar patches took seconds to make and to draw. The standard city's 39 districts
+# stay separate patches, as before.
+MANY_BARS = 60
 
 
 def figure(data: ChartData, *, size: tuple[float, float] | None = None) -> Figure:
@@ -45,7 +50,9 @@ def figure(data: ChartData, *, size: tuple[float, float] | None = None) -> Figur
             "linewidth": 0.5,
             "hatch": HATCHES[index % len(HATCHES)],
         }
-        if data.horizontal:
+        if count > MANY_BARS:
+            _bar_collection(ax, where, clean, bottoms if stacked else None, width, data, style)
+        elif data.horizontal:
             ax.barh(where, clean, height=width, left=bottoms if stacked else None, **style)
         else:
             ax.bar(where, clean, width=width, bottom=bottoms if stacked else None, **style)
@@ -82,6 +89,56 @@ def figure(data: ChartData, *, size: tuple[float, float] | None = None) -> Figur
             data.note, x=0.01, ha="left", fontproperties=japanese_font(7.5), color="#555555"
         )
     return fig
+
+
+def _bar_collection(
+    ax: Axes,
+    where: list[float],
+    values: list[float],
+    bases: list[float] | None,
+    width: float,
+    data: ChartData,
+    style: dict[str, object],
+) -> None:
+    """One series of bars as a single collection (the same look: colour, edge, hatch), with
+    empty bars left out and the value axis starting at zero as bars do."""
+    from matplotlib.collections import PolyCollection
+
+    half = width / 2
+    shapes = []
+    for position, value, base in zip(where, values, bases or [0.0] * len(values), strict=True):
+        if not value:
+            continue
+        low, high = base, base + value
+        if data.horizontal:
+            shapes.append(
+                [
+                    (low, position - half),
+                    (high, position - half),
+                    (high, position + half),
+                    (low, position + half),
+                ]
+            )
+        else:
+            shapes.append(
+                [
+                    (position - half, low),
+                    (position + half, low),
+                    (position + half, high),
+                    (position - half, high),
+                ]
+            )
+    bars = PolyCollection(
+        shapes,
+        facecolors=style["color"],
+        edgecolors=style["edgecolor"],
+        linewidths=style["linewidth"],
+        hatch=style["hatch"] or None,
+        label=style["label"],
+    )
+    (bars.sticky_edges.x if data.horizontal else bars.sticky_edges.y).append(0.0)
+    ax.add_collection(bars, autolim=True)
+    ax.autoscale_view()
 
 
 def save(data: ChartData, path: Path) -> None:

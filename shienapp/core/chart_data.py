@@ -116,9 +116,9 @@ def meetings_by_kind(ctx: AppContext, fiscal_year: int) -> ChartData:
 
 def ageing_by_district(ctx: AppContext, fiscal_year: int) -> ChartData:
     rates: dict[str, float] = {}
+    in_year = ctx.districts.figures_in_year(fiscal_year)
     for d in ctx.districts.list_districts():
-        detail = ctx.districts.get_district(d.id)
-        figures = next((st for st in detail.statistics if st.fiscal_year == fiscal_year), None)
+        figures = in_year.get(d.id)
         if figures is not None and figures.ageing_rate is not None:
             rates[d.name] = round(figures.ageing_rate, 1)
     city = ctx.districts.city_figures().get(fiscal_year)

@@ -411,6 +411,23 @@ class DistrictService:
             ).all()
         return sorted(years)
 
+    def figures_in_year(self, fiscal_year: int) -> dict[uuid.UUID, StatisticsFigures]:
+        """Each district's figures for one 年度 (districts that reported it), in one query."""
+        with self._db.read() as s:
+            rows = s.scalars(
+                select(DistrictStatistics)
+                .join(District, District.id == DistrictStatistics.district_id)
+                .where(
+                    DistrictStatistics.deleted_at.is_(None),
+                    District.deleted_at.is_(None),
+                    DistrictStatistics.fiscal_year == fiscal_year,
+                )
+            ).all()
+            figures: dict[uuid.UUID, StatisticsFigures] = {}
+            for st in rows:
+                figures.setdefault(st.district_id, _statistics_row(st).figures)
+        return figures
+
     def city_figures(self) -> dict[int, StatisticsFigures]:
         """The city's totals per 年度, summed over districts that reported that year.
 
@@ -545,15 +562,24 @@ def _district_rows(
         .join(Block, District.block_id == Block.id)
         .where(District.deleted_at.is_(None))
     )
+    # For some districts (one district's detail): only their councils and statistics, not the
+    # whole city's (get_district for each of 300 districts read 300 × every row).
+    council_only: list[object] = []
+    statistics_only: list[object] = []
     if district_ids is not None:
-        query = query.where(District.id.in_(list(district_ids)))
+        ids = list(district_ids)
+        query = query.where(District.id.in_(ids))
+        council_only.append(Council.district_id.in_(ids))
+        statistics_only.append(DistrictStatistics.district_id.in_(ids))
     pairs = s.execute(query).all()
     councils = {
         c.district_id: c
-        for c in _alive(s, Council, Council.tier == SECOND_TIER, Council.district_id.is_not(None))
+        for c in _alive(
+            s, Council, Council.tier == SECOND_TIER, Council.district_id.is_not(None), *council_only
+        )
     }
     latest: dict[uuid.UUID, DistrictStatistics] = {}
-    for st in _alive(s, DistrictStatistics):
+    for st in _alive(s, DistrictStatistics, *statistics_only):
         current = latest.get(st.district_id)
         if current is None or st.fiscal_year > current.fiscal_year:
             latest[st.district_id] = st
