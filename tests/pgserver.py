@@ -9,6 +9,7 @@ migrated once per run, so a test costs a copy and not eight migrations.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import socket
 import subprocess
@@ -72,7 +73,29 @@ class Cluster:
             "pg_ctl", "-D", str(self.data), "-w", "-l", str(self.folder / "log"), "-o", options,
             "start",
         )  # fmt: skip
+        self._watch()
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _watch(self) -> None:
+        """Stop the cluster when this process ends however it ends (a run killed by a timeout
+        never reaches the session's teardown): a shell outside the process group waits for it."""
+        stop = [str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-w", "-m", "fast", "stop"]
+        if self._as_postgres:
+            stop = ["runuser", "-u", "postgres", "--", *stop]
+        script = (
+            f"while kill -0 {os.getpid()} 2>/dev/null; do sleep 2; done; "
+            f"if [ -d {shlex.quote(str(self.data))} ]; then {shlex.join(stop)} >/dev/null 2>&1; "
+            f"rm -rf {shlex.quote(str(self.folder))}; fi"
+        )
+        # The outer shell returns at once; the watcher it leaves behind belongs to init.
+        subprocess.run(
+            ["sh", "-c", f"( {script} ) &"],
+            start_new_session=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=True,
+        )
 
     def stop(self) -> None:
         try:
