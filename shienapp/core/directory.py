@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from shienapp.core import audit
@@ -20,7 +20,9 @@ from shienapp.core.access import access_of
 from shienapp.core.changes import Changes
 from shienapp.core.contact import email_problem, phone_problem, postal_code_problem
 from shienapp.core.errors import NotFoundError, StaleEditError, UserError
+from shienapp.core.paging import ListQuery, Page, binary, ids_matching, in_ids, text_condition
 from shienapp.core.permissions import Action
+from shienapp.core.record_keys import fill_missing_in
 from shienapp.core.schedule import Slot
 from shienapp.core.text import fold, is_reading, reading_sort_key
 from shienapp.storage.db import Database
@@ -140,6 +142,20 @@ class PersonRow:
 
 
 @dataclass(frozen=True, slots=True)
+class PersonChoice:
+    """A person as a form's list of people names them (contact person, helpers, 相談者)."""
+
+    id: uuid.UUID
+    name: str
+    district_name: str
+    volunteer_status: str
+
+    @property
+    def is_volunteer(self) -> bool:
+        return bool(self.volunteer_status)
+
+
+@dataclass(frozen=True, slots=True)
 class PersonInput:
     name: str
     reading: str = ""
@@ -218,6 +234,15 @@ class ResourceRow:
     @property
     def schedule_text(self) -> str:
         return "、".join(slot.describe() for slot in self.schedule)
+
+
+@dataclass(frozen=True, slots=True)
+class TimetableEntry:
+    """What the weekly timetable shows of a running activity."""
+
+    name: str
+    status: str
+    schedule: tuple[Slot, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -400,9 +425,68 @@ class DirectoryService:
     def list_people(self, *, volunteers_only: bool = False) -> list[PersonRow]:
         with self._db.read() as s:
             names = _district_names(s)  # once: per person it read every district 50,000 times
-            rows = [_person_row(p, names, self._personal) for p in _alive(s, Person)]
-        if volunteers_only:
-            rows = [r for r in rows if r.is_volunteer]
+            query = select(Person).where(Person.deleted_at.is_(None))
+            if volunteers_only:
+                query = query.where(Person.volunteer_status != "")
+            rows = [_person_row(p, names, self._personal) for p in s.scalars(query)]
+        return sorted(rows, key=lambda r: reading_sort_key(r.reading, r.name))
+
+    def person_page(self, query: ListQuery, offset: int, limit: int | None) -> Page[PersonRow]:
+        """One page of the people list, filtered (``district``: lives in or covers it;
+        ``volunteers``), searched and ordered (五十音順 by default) by the database. A 閲覧
+        account gets no contact details, as from ``list_people``; nor may it sort by them."""
+        personal = self._personal
+
+        def read(s: Session, where: list[Any], names: dict[uuid.UUID, str]) -> list[PersonRow]:
+            keys = [
+                *_person_order(s, query, names, personal),
+                binary(s, Person.sort_key),
+                Person.id,
+            ]
+            order = [k.desc() for k in keys] if query.descending else [k.asc() for k in keys]
+            found = s.scalars(
+                select(Person).where(*where).order_by(*order).offset(offset).limit(limit)
+            )
+            return [_person_row(p, names, personal) for p in found]
+
+        return _page(self._db, Person, lambda d: _person_conditions(query, d), read)
+
+    def person_choices(self) -> list[PersonChoice]:
+        """Everyone, 五十音順, as a form lists them: four columns, not 50,000 whole records."""
+        with self._db.read() as s:
+            missing = _missing_keys(s, Person)
+        if missing:  # rows from a Core insert: their order key first
+            with self._db.write() as s:
+                fill_missing_in(s)
+        with self._db.read() as s:
+            names = _district_names(s)
+            found = s.execute(
+                select(Person.id, Person.name, Person.district_id, Person.volunteer_status)
+                .where(Person.deleted_at.is_(None))
+                .order_by(binary(s, Person.sort_key), Person.id)
+            )
+            return [
+                PersonChoice(p_id, name, names.get(d_id, "") if d_id else "", status or "")
+                for p_id, name, d_id, status in found
+            ]
+
+    def volunteers_for(self, skill: str) -> list[PersonRow]:
+        """The active 担い手 who may have ``skill``: those whose search words hold it (the
+        matching checks the skill itself), not every person."""
+        if not skill.strip():
+            return []
+        with self._db.read() as s:
+            where = [Person.deleted_at.is_(None), Person.volunteer_status == "活動中"]
+            found = text_condition([fold(skill)], Person.search_text)
+            if found is not None:
+                where.append(found)
+            if _missing_keys(s, Person):
+                where = where[:2]  # keys not written yet: look at every active volunteer
+            names = _district_names(s)
+            rows = [
+                _person_row(p, names, self._personal)
+                for p in s.scalars(select(Person).where(*where))
+            ]
         return sorted(rows, key=lambda r: reading_sort_key(r.reading, r.name))
 
     def get_person(self, person_id: uuid.UUID) -> PersonRow:
@@ -469,12 +553,53 @@ class DirectoryService:
 
     # resources
 
+    def resource_page(self, query: ListQuery, offset: int, limit: int | None) -> Page[ResourceRow]:
+        """One page of the resource list, filtered (``district``, ``category``, ``target``
+        (or 誰でも), ``weekday``, ``status``), searched and ordered by the database: by default
+        by category in the list's order, then 五十音順, as ``list_resources``. ``limit`` None:
+        every matching row."""
+
+        def read(s: Session, where: list[Any], names: dict[uuid.UUID, str]) -> list[ResourceRow]:
+            keys = [*_resource_order(s, query, names), binary(s, Resource.sort_key), Resource.id]
+            order = [k.desc() for k in keys] if query.descending else [k.asc() for k in keys]
+            found = s.scalars(
+                select(Resource).where(*where).order_by(*order).offset(offset).limit(limit)
+            )
+            return _resource_rows(s, list(found), names)
+
+        return _page(self._db, Resource, lambda d: _resource_conditions(query, d), read)
+
+    def timetable_entries(self, query: ListQuery) -> list[TimetableEntry]:
+        """The running activities of the resource list's search and filters, every one, not a
+        page: the 週間予定 under the list. Only names and schedules are read."""
+        with self._db.read() as s:
+            where = _resource_conditions(query, _district_keys(s))
+            found = s.execute(
+                select(Resource.name, Resource.schedule).where(*where, Resource.status == "活動中")
+            )
+            return [
+                TimetableEntry(name, "活動中", tuple(Slot.from_dict(d) for d in schedule))
+                for name, schedule in found
+                if schedule
+            ]
+
+    def resource_categories(self) -> list[str]:
+        """The categories of the list's order, then any other a resource holds."""
+        with self._db.read() as s:
+            listed = _terms(s, "category")
+            held = s.scalars(
+                select(Resource.category)
+                .where(Resource.deleted_at.is_(None), Resource.category != "")
+                .distinct()
+            )
+            return listed + sorted(set(held) - set(listed))
+
     def list_resources(self) -> list[ResourceRow]:
         """By category in the list's order (as the booklet prints them), then 五十音順."""
         with self._db.read() as s:
             order = {name: i for i, name in enumerate(_terms(s, "category"))}
             return sorted(
-                _resource_rows(s),
+                _resource_rows(s, _alive(s, Resource), _district_names(s)),
                 key=lambda r: (
                     order.get(r.category, len(order)),
                     r.category,
@@ -704,15 +829,34 @@ def _organisation_row(o: Organisation, districts: dict[uuid.UUID, str]) -> Organ
     )
 
 
-def _resource_rows(s: Session) -> list[ResourceRow]:
-    districts = _district_names(s)
-    operators = {o.id: o.name for o in _alive(s, Organisation)}
-    # Names only: loading 50,000 people as objects for a contact's name took seconds.
-    people = dict(
-        s.execute(select(Person.id, Person.name).where(Person.deleted_at.is_(None))).all()
+def _resource_rows(
+    s: Session,
+    resources: list[Resource] | None = None,
+    districts: dict[uuid.UUID, str] | None = None,
+) -> list[ResourceRow]:
+    """Rows of ``resources`` (by default every one not deleted)."""
+    if resources is None:
+        resources = _alive(s, Resource)
+    if districts is None:
+        districts = _district_names(s)
+    operators = dict(
+        s.execute(
+            select(Organisation.id, Organisation.name).where(Organisation.deleted_at.is_(None))
+        ).all()
     )
+    # The names of the contacts these resources name: not 50,000 people.
+    contact_ids = list({r.contact_person_id for r in resources if r.contact_person_id})
+    people: dict[uuid.UUID, str] = {}
+    for start in range(0, len(contact_ids), 500):
+        people.update(
+            s.execute(
+                select(Person.id, Person.name).where(
+                    Person.deleted_at.is_(None), Person.id.in_(contact_ids[start : start + 500])
+                )
+            ).all()
+        )
     rows = []
-    for r in _alive(s, Resource):
+    for r in resources:
         district = districts.get(r.district_id, "") if r.district_id else ""
         schedule = tuple(Slot.from_dict(d) for d in r.schedule or [])
         rows.append(
@@ -754,3 +898,148 @@ def _resource_rows(s: Session) -> list[ResourceRow]:
             )
         )
     return rows
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+def _page[R](
+    db: Database,
+    model: Any,
+    conditions: Callable[[dict[uuid.UUID, tuple[str, str]]], list[Any]],
+    read: Callable[[Session, list[Any], dict[uuid.UUID, str]], list[R]],
+) -> Page[R]:
+    """Count (the matching rows and all rows, in one pass over the table), then ``read`` the
+    page. Rows written without keys (a Core insert: the large demo, a sync import) are seen
+    by the same pass and filled first, so that the page finds and orders them."""
+    for _attempt in range(2):
+        with db.read() as s:
+            districts = _district_keys(s)
+            where = conditions(districts)
+            total, everything, missing = s.execute(
+                select(
+                    func.count().filter(and_(*where)),
+                    func.count().filter(model.deleted_at.is_(None)),
+                    func.count().filter(model.search_text.is_(None)),
+                ).select_from(model)
+            ).one()
+            if not missing or _attempt:
+                names = {d_id: name for d_id, (name, _key) in districts.items()}
+                return Page(read(s, where, names), total or 0, everything or 0)
+        with db.write() as w:
+            fill_missing_in(w)
+    raise AssertionError("unreachable")
+
+
+def _missing_keys(s: Session, model: Any) -> bool:
+    return s.scalar(select(model.id).where(model.search_text.is_(None)).limit(1)) is not None
+
+
+def _district_keys(s: Session) -> dict[uuid.UUID, tuple[str, str]]:
+    """Each district's name and its folded name and reading (what a search matches)."""
+    return {
+        d_id: (name, fold(f"{name} {reading}"))
+        for d_id, name, reading in s.execute(
+            select(District.id, District.name, District.reading).where(
+                District.deleted_at.is_(None)
+            )
+        )
+    }
+
+
+def _district_search(
+    column: Any, districts: dict[uuid.UUID, tuple[str, str]]
+) -> Callable[[str], Any]:
+    named = [(d_id, key) for d_id, (_name, key) in districts.items()]
+    return lambda term: in_ids(column, ids_matching(term, named))
+
+
+def _ranked(column: Any, names: dict[uuid.UUID, str]) -> Any:
+    """Order by the name an id stands for (a district, as the list shows it), without a join;
+    no id (no district) first."""
+    ordered = sorted(names, key=lambda i: (names[i], str(i)))
+    if not ordered:
+        return column
+    return case({d: i for i, d in enumerate(ordered)}, value=column, else_=-1)
+
+
+def _person_conditions(query: ListQuery, districts: dict[uuid.UUID, tuple[str, str]]) -> list:  # type: ignore[type-arg]
+    f = query.filters
+    where: list[Any] = [Person.deleted_at.is_(None)]
+    district = f.get("district")
+    if district is not None:
+        where.append(
+            or_(
+                Person.district_id == district,
+                cast(Person.covered_district_ids, String).like(f"%{district}%"),
+            )
+        )
+    if f.get("volunteers"):
+        where.append(Person.volunteer_status != "")
+    found = text_condition(
+        query.terms, Person.search_text, _district_search(Person.district_id, districts)
+    )
+    if found is not None:
+        where.append(found)
+    return where
+
+
+def _person_order(
+    s: Session, query: ListQuery, names: dict[uuid.UUID, str], personal: bool
+) -> list:  # type: ignore[type-arg]
+    match query.sort:
+        case "district":
+            return [_ranked(Person.district_id, names)]
+        case "roles" | "skills":
+            return [binary(s, cast(getattr(Person, query.sort), String))]
+        case "phone" if personal:
+            return [binary(s, Person.phone)]
+        case "consent":
+            return [Person.consent_on.is_(None), Person.consent_on]
+    return []
+
+
+def _resource_conditions(query: ListQuery, districts: dict[uuid.UUID, tuple[str, str]]) -> list:  # type: ignore[type-arg]
+    f = query.filters
+    where: list[Any] = [Resource.deleted_at.is_(None)]
+    if f.get("district") is not None:
+        where.append(Resource.district_id == f["district"])
+    if f.get("category") is not None:
+        where.append(Resource.category == f["category"])
+    if f.get("status") is not None:
+        where.append(Resource.status == f["status"])
+    if f.get("target") is not None:
+        where.append(
+            or_(
+                Resource.facets.like(f"%|{f['target']}|%"),
+                Resource.facets.like("%|誰でも|%"),
+            )
+        )
+    if f.get("weekday") is not None:
+        where.append(Resource.facets.like(f"%|@{int(f['weekday'])}|%"))
+    found = text_condition(
+        query.terms, Resource.search_text, _district_search(Resource.district_id, districts)
+    )
+    if found is not None:
+        where.append(found)
+    return where
+
+
+def _resource_order(s: Session, query: ListQuery, names: dict[uuid.UUID, str]) -> list:  # type: ignore[type-arg]
+    match query.sort:
+        case "name":
+            return []
+        case "district":
+            return [_ranked(Resource.district_id, names)]
+        case "target":
+            return [binary(s, cast(Resource.target_groups, String))]
+        case "venue" | "status" | "category":
+            return [binary(s, getattr(Resource, query.sort))]
+        case "schedule":
+            return [binary(s, cast(Resource.schedule, String))]
+    # The list's usual order: categories as the city lists them, then others by name.
+    listed = _terms(s, "category")
+    rank = case(
+        {name: i for i, name in enumerate(listed)}, value=Resource.category, else_=len(listed)
+    )
+    return [rank, binary(s, Resource.category)]

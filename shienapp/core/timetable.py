@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import time
+from typing import Protocol
 
-from shienapp.core.directory import ResourceRow
 from shienapp.core.schedule import Slot, time_range_text
+
+
+class Timed(Protocol):
+    """What the timetable reads of an activity (a ``ResourceRow``, a ``TimetableEntry``)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def schedule(self) -> tuple[Slot, ...]: ...
+
 
 PARTS: tuple[str, ...] = ("午前", "午後", "夜")
 
@@ -17,7 +30,7 @@ def part_of_day(starts: time | None) -> str:
     return "午後" if starts < time(17) else "夜"
 
 
-def cell_text(resource: ResourceRow, slot: Slot) -> str:
+def cell_text(resource: Timed, slot: Slot) -> str:
     """中居サロン 14:00～16:00（第2・4）: name, time and, for a monthly slot, which weeks."""
     text = f"{resource.name} {time_range_text(slot.starts, slot.ends)}".strip()
     if not slot.is_weekly:
@@ -28,7 +41,7 @@ def cell_text(resource: ResourceRow, slot: Slot) -> str:
     return text
 
 
-def timetable(resources: list[ResourceRow]) -> dict[tuple[int, str], list[str]]:
+def timetable(resources: Sequence[Timed]) -> dict[tuple[int, str], list[str]]:
     """(weekday 0–6, part of day) → the activities in that cell, by start time then name.
 
     Only activities that run (活動中) are placed.

@@ -81,3 +81,50 @@ def test_a_meeting_written_without_keys_is_found(ctx: AppContext, council_id: uu
         s.execute(update(Meeting).values(search_text=None, updated_at=Meeting.updated_at))
     page = ctx.meetings.meeting_page(ListQuery(text="ササエアイ"), 0, 10)
     assert [r.id for r in page.rows] == [meeting_id]
+
+
+def test_people_and_resources_in_the_directory_tab_come_by_pages(
+    ctx: AppContext, qtmodeltester: object
+) -> None:
+    from shienapp.core.directory import PersonInput, ResourceInput
+    from shienapp.gui.directory.model import PersonTableModel, ResourceTableModel, SearchProxy
+
+    for i, kana in enumerate("あいうえおかきく"):
+        ctx.directory.create_person(PersonInput(f"住民 {i}", f"じゅうみん {kana}"))
+    ctx.directory.create_person(PersonInput("佐々木 良子", "ササキ リョウコ"))
+    model = PersonTableModel()
+    model.page_size = 4
+    proxy = SearchProxy()
+    proxy.setSourceModel(model)
+    proxy.sort(0, Qt.SortOrder.AscendingOrder)
+    model.set_source(ctx.directory.person_page)
+    model.reload()
+    assert model.rowCount() == 4 and model.total == 9 and model.canFetchMore()
+    while model.canFetchMore():
+        model.fetchMore()
+    assert [r.name for r in model.rows] == [p.name for p in ctx.directory.list_people()]
+    qtmodeltester.check(model)  # type: ignore[attr-defined]
+    proxy.set_text("ｻｻｷ")  # half-width katakana, searched by the database
+    assert model.total == 1 and model.everything == 9 and proxy.rowCount() == 1
+    assert proxy.index(0, 0).data() == "佐々木 良子"
+    proxy.sort(0, Qt.SortOrder.DescendingOrder)
+    assert proxy.index(0, 0).data() == "佐々木 良子" and model.total == 1
+    proxy.set_text("")
+    everyone = [p.name for p in ctx.directory.list_people()]
+    assert [r.name for r in model.rows] == everyone[::-1][:4]  # 五十音順, backwards
+
+    for name in ("いこい", "ひだまり", "あおば"):
+        ctx.directory.create_resource(ResourceInput(name, target_groups=("子ども",)))
+    resources = ResourceTableModel()
+    resources.page_size = 2
+    resources.set_source(ctx.directory.resource_page)
+    rproxy = SearchProxy()
+    rproxy.setSourceModel(resources)
+    rproxy.sort(0, Qt.SortOrder.AscendingOrder)
+    assert [r.name for r in resources.rows] == ["あおば", "いこい"]
+    last = ctx.directory.resource_page(resources.query, 2, 1).rows[0]
+    assert resources.fetch_until(last.id) == 2
+    rproxy.set_filter("target", "高齢者")
+    assert resources.total == 0
+    rproxy.set_filter("target", None)
+    assert resources.total == 3

@@ -851,6 +851,22 @@ def test_a_viewer_sees_people_without_contact_details(viewer: City, staff: City)
     assert sum(1 for p in staff.ctx.directory.list_people() if p.phone) > 1
 
 
+def test_a_viewers_page_of_people_has_no_contact_details(viewer: City, staff: City) -> None:
+    """The people list read by pages hides what ``list_people`` hides, and a phone number is
+    neither searched nor an order a 閲覧 account can sort by."""
+    from shienapp.core.paging import ListQuery
+
+    everyone = viewer.ctx.directory.person_page(ListQuery(), 0, 100_000)
+    assert everyone.rows and len(everyone.rows) == everyone.total
+    for row in everyone.rows:
+        assert all(getattr(row, f) == "" for f in PERSONAL), row.name
+    by_phone = viewer.ctx.directory.person_page(ListQuery(sort="phone"), 0, 100_000)
+    assert [r.id for r in by_phone.rows] == [r.id for r in everyone.rows]
+    assert viewer.ctx.directory.person_page(ListQuery(text="0120-555"), 0, 10).total == 0
+    page = staff.ctx.directory.person_page(ListQuery(text="れんらく"), 0, 10)
+    assert [r.phone for r in page.rows] == ["0120-555-0199"]
+
+
 def test_staff_cannot_read_the_audit_trail_but_admin_can(
     as_role: Callable[[str | None], City], tmp_path: Path
 ) -> None:

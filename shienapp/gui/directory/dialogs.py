@@ -7,7 +7,7 @@ open with the reason, and nothing typed is lost.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -35,6 +35,7 @@ from shienapp.core.directory import (
     TARGET_GROUPS,
     OrganisationInput,
     OrganisationRow,
+    PersonChoice,
     PersonInput,
     PersonRow,
     ResourceInput,
@@ -155,7 +156,7 @@ def _editable_combo(options: tuple[str, ...] | list[str], current: str) -> QComb
     return combo
 
 
-def _person_label(p: PersonRow) -> str:
+def _person_label(p: PersonRow | PersonChoice) -> str:
     return f"{p.name}（{p.district_name}）" if p.district_name else p.name
 
 
@@ -178,7 +179,7 @@ class ResourceDialog(_Form):
         self,
         districts: Districts,
         organisations: list[OrganisationRow],
-        people: list[PersonRow],
+        people: Sequence[PersonRow | PersonChoice],
         vocab: Vocab,
         row: ResourceRow | None,
         save: Callable[[ResourceInput], None],
@@ -433,7 +434,7 @@ class NeedDialog(_Form):
     def __init__(
         self,
         districts: Districts,
-        people: list[PersonRow],
+        people: Sequence[PersonRow | PersonChoice],
         vocab: Vocab,
         row: NeedRow | None,
         save: Callable[[NeedInput], None],

@@ -12,15 +12,17 @@ from shienapp.core.directory import OrganisationRow, PersonRow, ResourceRow
 from shienapp.core.jpdate import format_wareki
 from shienapp.core.matching import Candidate, MatchRow, NeedRow
 from shienapp.core.text import matches, reading_sort_key, search_terms
-from shienapp.gui.table_model import SORT_ROLE, RowTableModel, SortRoleProxy
+from shienapp.gui.table_model import SORT_ROLE, PagedTableModel, RowTableModel, SortRoleProxy
 from shienapp.gui.table_model import Index as _Index
 
 FLAG = QColor("#b00020")
 MUTED = QColor("#757575")
 
 
-class ResourceTableModel(RowTableModel[ResourceRow]):
+class ResourceTableModel(PagedTableModel[ResourceRow]):
     headers = ("名称", "分類", "対象", "地区", "会場", "日時", "状態")
+    # 名称: 五十音順 ("" would be the booklet's order, by category first).
+    sort_names = ("name", "category", "target", "district", "venue", "schedule", "status")
 
     def cell(self, r: ResourceRow, column: int, role: int) -> Any:
         values = (
@@ -42,8 +44,9 @@ class ResourceTableModel(RowTableModel[ResourceRow]):
         return None
 
 
-class PersonTableModel(RowTableModel[PersonRow]):
+class PersonTableModel(PagedTableModel[PersonRow]):
     headers = ("氏名", "フリガナ", "地区", "役割", "できること", "電話", "同意")
+    sort_names = ("", "", "district", "roles", "skills", "phone", "consent")
 
     def cell(self, p: PersonRow, column: int, role: int) -> Any:
         consent = (
@@ -142,19 +145,30 @@ class MatchTableModel(RowTableModel[MatchRow]):
 
 
 class SearchProxy(SortRoleProxy):
-    """Folded text search plus optional predicates (district, category, weekday …)."""
+    """Folded text search plus optional predicates (district, category, weekday …). Over a
+    paged model the database searches and filters (and the first page is read again)."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._terms: list[str] = []
         self._filters: dict[str, Any] = {}
 
+    def _paged(self) -> PagedTableModel | None:  # type: ignore[type-arg]
+        model = self.sourceModel()
+        return model if isinstance(model, PagedTableModel) and model.paged else None
+
     def set_text(self, text: str) -> None:
+        if (model := self._paged()) is not None:
+            model.set_query(text=text)
+            return
         self.beginFilterChange()
         self._terms = search_terms(text)
         self.endFilterChange(SortRoleProxy.Direction.Rows)
 
     def set_filter(self, name: str, value: Any) -> None:
+        if (model := self._paged()) is not None:
+            model.set_query(filters={name: value})
+            return
         self.beginFilterChange()
         if value is None:
             self._filters.pop(name, None)
@@ -165,6 +179,8 @@ class SearchProxy(SortRoleProxy):
     def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
         model = self.sourceModel()
         assert isinstance(model, RowTableModel)
+        if isinstance(model, PagedTableModel) and model.paged:
+            return True  # the database filtered the rows
         row = model.row_at(source_row)
         if not matches(self._terms, row.search_key):
             return False

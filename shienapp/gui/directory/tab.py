@@ -27,6 +27,7 @@ from shienapp.core.changes import Changes
 from shienapp.core.context import AppContext
 from shienapp.core.directory import TARGET_GROUPS, VOCABULARIES
 from shienapp.core.errors import UserError
+from shienapp.core.paging import ListQuery
 from shienapp.core.schedule import WEEKDAY_JA
 from shienapp.core.timetable import PARTS, timetable
 from shienapp.gui.directory.dialogs import (
@@ -50,7 +51,7 @@ from shienapp.gui.directory.model import (
 from shienapp.gui.errors import show_error
 from shienapp.gui.lazy import LoadWhenShown
 from shienapp.gui.signals import AppSignals
-from shienapp.gui.table_model import Index, RowTableModel
+from shienapp.gui.table_model import Index, PagedTableModel, RowTableModel
 from shienapp.gui.widgets.combo import select_data
 from shienapp.gui.widgets.search_box import SearchBox
 
@@ -101,6 +102,8 @@ def _table(model: Any, stretch: int) -> QTableView:
     view.setAlternatingRowColors(True)
     view.verticalHeader().setVisible(False)
     view.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    # Column widths from the first rows, not from a thousand.
+    view.horizontalHeader().setResizeContentsPrecision(50)
     view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
     return view
 
@@ -146,6 +149,9 @@ class _ListPage(QWidget):
         )
 
     def update_count(self, *_args: object) -> None:
+        if isinstance(self.model, PagedTableModel) and self.model.paged:
+            self.count.setText(f"{self.model.total} / {self.model.everything} 件")
+            return
         self.count.setText(f"{self.proxy.rowCount()} / {self.model.rowCount()} 件")
 
     def selected(self) -> Any:
@@ -155,7 +161,10 @@ class _ListPage(QWidget):
         return self.model.row_at(self.proxy.mapToSource(index).row())
 
     def select_id(self, record_id: uuid.UUID) -> None:
-        row = self.model.row_of(record_id)
+        if isinstance(self.model, PagedTableModel):
+            row = self.model.fetch_until(record_id)  # read pages until it is loaded
+        else:
+            row = self.model.row_of(record_id)
         if row is not None:
             index = self.proxy.mapFromSource(self.model.index(row, 0))
             self.table.setCurrentIndex(index)
@@ -223,13 +232,10 @@ class DirectoryTab(QWidget):
         split.addWidget(bottom)
         split.setSizes([380, 260])
         self.resources.body.addWidget(split, 1)
-        for signal in (
-            self.resources.proxy.rowsInserted,
-            self.resources.proxy.rowsRemoved,
-            self.resources.proxy.modelReset,
-            self.resources.proxy.layoutChanged,
-        ):
-            signal.connect(self._refresh_timetable)
+        # The timetable covers every activity the filters let through, loaded or not: it is
+        # read again when the query changes, not as further pages come in.
+        self.resources.proxy.modelReset.connect(self._refresh_timetable)
+        self.resources.proxy.layoutChanged.connect(self._refresh_timetable)
 
         # people, organisations
         self.people = _ListPage(PersonTableModel(self), 4, ["追加", "編集", "削除"])
@@ -243,6 +249,9 @@ class DirectoryTab(QWidget):
         self.consent_note.setStyleSheet("color: #b00020;")
         self.people.body.addWidget(self.consent_note)
         self.organisations = _ListPage(OrganisationTableModel(self), 0, ["追加", "編集", "削除"])
+        # People and resources are read a page at a time (50,000 people in a large city).
+        self.people.model.set_source(ctx.directory.person_page)
+        self.resources.model.set_source(ctx.directory.resource_page)
 
         # needs and matching
         self.needs = _ListPage(NeedTableModel(self), 4, ["受け付ける", "編集"])
@@ -348,18 +357,14 @@ class DirectoryTab(QWidget):
 
     def reload(self) -> None:
         d = self.ctx.directory
-        self.resources.model.set_rows(d.list_resources())
-        self.people.model.set_rows(d.list_people())
+        self.resources.model.reload()  # the first page; the rest as the list scrolls
+        self.people.model.reload()
         self.organisations.model.set_rows(d.list_organisations())
         self.needs.model.set_rows(self.ctx.matching.list_needs())
         districts = self._districts()
         _refill(self.district_filter, districts)
         _refill(self.people_district, districts)
-        categories = d.terms("category")
-        categories += sorted(
-            {r.category for r in self.resources.model.rows if r.category} - set(categories)
-        )
-        _refill(self.category_filter, [(c, c) for c in categories])
+        _refill(self.category_filter, [(c, c) for c in d.resource_categories()])
         for page in (self.resources, self.people, self.organisations, self.needs):
             page.update_count()
             page.table.resizeColumnsToContents()
@@ -368,16 +373,12 @@ class DirectoryTab(QWidget):
             "未対応のニーズ（地区・分類別）："
             + ("　".join(f"{u.district_name}・{u.category} {u.count}件" for u in unmet) or "なし")
         )
-        self._refresh_timetable()
         self.show_candidates()
 
     def _refresh_timetable(self, *_args: object) -> None:
-        shown = [
-            self.resources.model.row_at(self.resources.proxy.mapToSource(
-                self.resources.proxy.index(i, 0)).row())
-            for i in range(self.resources.proxy.rowCount())
-        ]  # fmt: skip
-        self.timetable.set_cells(timetable(shown))
+        """Every activity the list's search and filters let through, not only the pages read."""
+        entries = self.ctx.directory.timetable_entries(self.resources.model.query)
+        self.timetable.set_cells(timetable(entries))
 
     def _chosen_district(self) -> str | None:
         """The district the page on screen is filtered to: what the printouts cover."""
@@ -430,7 +431,7 @@ class DirectoryTab(QWidget):
             lambda save: ResourceDialog(
                 self._districts(),
                 d.list_organisations(),
-                self.people.model.rows,
+                d.person_choices(),  # everyone, not only the pages of the list read so far
                 self._vocab(),
                 row,
                 save,
@@ -468,7 +469,12 @@ class DirectoryTab(QWidget):
             m.create_need,
             m.update_need,
             lambda save: NeedDialog(
-                self._districts(), self.people.model.rows, self._vocab(), row, save, self
+                self._districts(),
+                self.ctx.directory.person_choices(),
+                self._vocab(),
+                row,
+                save,
+                self,
             ).exec(),
         )
 
@@ -515,11 +521,17 @@ class DirectoryTab(QWidget):
                 "ニーズを選ぶと、合う活動・担い手を点数の高い順に示します。"
             )
             return
-        found = self.ctx.matching.candidates(
-            need.id,
-            self.resources.model.rows,
-            [p for p in self.people.model.rows if p.is_volunteer],
+        d = self.ctx.directory
+        # Its own queries, not the pages of the lists: only what can be a candidate.
+        resources = (
+            d.resource_page(
+                ListQuery(filters={"category": need.category, "status": "活動中"}), 0, None
+            ).rows
+            if need.category
+            else []
         )
+        volunteers = d.volunteers_for(need.skill)
+        found = self.ctx.matching.candidates(need.id, resources, volunteers)
         self.candidates.set_rows(found)
         self.candidates_label.setText(
             f"「{need.summary[:30]}」の候補 {len(found)} 件（地区 +3、分類・できること +3、"
