@@ -47,6 +47,25 @@ def sqlite_file_of(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+def open_failed(url: str, exc: Exception) -> DatabaseError:
+    """Why a database could not be opened, in Japanese. A server that cannot be reached is
+    the common case on a city's network: say which server and what to check, and keep the
+    driver's own words (English) as a detail for whoever looks after the server."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" and isinstance(exc, OperationalError):
+        where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
+        detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        return DatabaseError(
+            f"データベースサーバー（{where}、データベース {parsed.database or '（未指定）'}）に"
+            "接続できませんでした。サーバーが動いているか、アドレス・ユーザー名・パスワード"
+            f"（SHIENAPP_DATABASE_URL または --db）を確認してください。詳細: {detail}"
+        )
+    return DatabaseError(f"データベースを開けませんでした: {exc}")
+
+
 def check_file(url: str, *, key: str | None = None) -> None:
     """SQLite's own check before anything opens the file for writing: ``quick_check`` always,
     the full check when a leftover ``-wal`` says the last session may not have closed it."""
@@ -269,7 +288,7 @@ def open_database(
         revision = current_revision(probe)
         foreign = revision is None and has_tables(probe)
     except Exception as exc:
-        raise DatabaseError(f"データベースを開けませんでした: {exc}") from exc
+        raise open_failed(url, exc) from exc
     finally:
         probe.dispose()
     known = revision in (*schema.REVISIONS, None) and not foreign
@@ -302,7 +321,7 @@ def open_database(
     except Exception as exc:
         if engine is not None:
             engine.dispose()
-        raise DatabaseError(f"データベースを開けませんでした: {exc}") from exc
+        raise open_failed(url, exc) from exc
     assert engine is not None
     if key is not None:
         from shienapp.storage import cipher

@@ -188,3 +188,14 @@ def test_migrate_to_wants_a_postgresql_url_and_a_file(tmp_path: Path) -> None:
     assert missing.returncode != 0
     assert "移行元のデータベースが見つかりません" in missing.stderr
     assert not (tmp_path / "none.sqlite3").exists()
+
+
+def test_a_server_that_cannot_be_reached_is_named_in_japanese(tmp_path: Path) -> None:
+    url = "postgresql+psycopg://shienapp:himitsu-1234@127.0.0.1:1/city"  # port 1: nobody listens
+    result = run("list", "districts", "--db", url, env=env_for(tmp_path))
+    assert result.returncode != 0
+    assert "データベースサーバー（127.0.0.1:1、データベース city）に接続できませんでした" in (
+        result.stderr
+    )
+    assert "SHIENAPP_DATABASE_URL" in result.stderr
+    assert "himitsu-1234" not in result.stderr + result.stdout  # the password is never shown
