@@ -174,3 +174,24 @@ def test_forms_and_candidates_read_their_own_people(
     assert [r.name for r in d.volunteers_for("送迎")] == ["伊藤 健", "渡辺 陽子"]
     assert [r.name for r in d.volunteers_for("買い物")] == ["斉藤 真一"]
     assert d.volunteers_for("") == []
+
+
+def test_organisations_come_by_pages_in_reading_order(
+    ctx: AppContext, districts: dict[str, uuid.UUID]
+) -> None:
+    from shienapp.core.directory import OrganisationInput
+
+    d = ctx.directory
+    for name, reading, kind in (
+        ("八幡自治会", "やわたじちかい", "自治会"),
+        ("ｻｻｴｱｲ NPO", "ささえあい", "NPO"),
+        ("青葉社協", "あおばしゃきょう", "社協"),
+    ):
+        d.create_organisation(OrganisationInput(name, reading, kind, districts["八幡"]))
+    first = d.organisation_page(ListQuery(), 0, 2)
+    assert [o.name for o in first.rows] == ["青葉社協", "ｻｻｴｱｲ NPO"] and first.total == 3
+    assert [o.name for o in d.organisation_page(ListQuery(), 2, 2).rows] == ["八幡自治会"]
+    assert [o.name for o in d.organisation_page(ListQuery(text="ササエアイ"), 0, 9).rows] == [
+        "ｻｻｴｱｲ NPO"
+    ]
+    assert d.organisation_page(ListQuery(text="やわた"), 0, 9).total == 3  # the district

@@ -73,8 +73,9 @@ class PersonTableModel(PagedTableModel[PersonRow]):
         return None
 
 
-class OrganisationTableModel(RowTableModel[OrganisationRow]):
+class OrganisationTableModel(PagedTableModel[OrganisationRow]):
     headers = ("名称", "種別", "地区", "電話", "住所")
+    sort_names = ("", "kind", "district", "phone", "address")
 
     def cell(self, o: OrganisationRow, column: int, role: int) -> Any:
         values = (o.name, o.kind, o.district_name, o.phone, o.address)

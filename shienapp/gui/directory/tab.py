@@ -249,9 +249,11 @@ class DirectoryTab(QWidget):
         self.consent_note.setStyleSheet("color: #b00020;")
         self.people.body.addWidget(self.consent_note)
         self.organisations = _ListPage(OrganisationTableModel(self), 0, ["追加", "編集", "削除"])
-        # People and resources are read a page at a time (50,000 people in a large city).
+        # People, resources and organisations are read a page at a time (50,000 people in a
+        # large city).
         self.people.model.set_source(ctx.directory.person_page)
         self.resources.model.set_source(ctx.directory.resource_page)
+        self.organisations.model.set_source(ctx.directory.organisation_page)
 
         # needs and matching
         self.needs = _ListPage(NeedTableModel(self), 4, ["受け付ける", "編集"])
@@ -359,7 +361,7 @@ class DirectoryTab(QWidget):
         d = self.ctx.directory
         self.resources.model.reload()  # the first page; the rest as the list scrolls
         self.people.model.reload()
-        self.organisations.model.set_rows(d.list_organisations())
+        self.organisations.model.reload()
         self.needs.model.set_rows(self.ctx.matching.list_needs())
         districts = self._districts()
         _refill(self.district_filter, districts)
