@@ -79,11 +79,10 @@ def setup_progress(ctx: AppContext, fiscal_year: int) -> ChartData:
 
 
 def meetings_per_district(ctx: AppContext, fiscal_year: int) -> ChartData:
-    counts = Counter(
-        m.district_name
-        for m in ctx.meetings.list_meetings(fiscal_year=fiscal_year)
-        if m.status == "開催済" and m.district_name
-    )
+    counts: Counter[str] = Counter()
+    for (year, district, _kind), n in ctx.meetings.held_counts().items():
+        if year == fiscal_year and district:
+            counts[district] += n
     names = [d.name for d in ctx.districts.list_districts()]
     ordered = sorted(names, key=lambda n: (-counts.get(n, 0), names.index(n)))
     average = sum(counts.get(n, 0) for n in names) / len(names) if names else 0.0
@@ -101,8 +100,10 @@ def meetings_per_district(ctx: AppContext, fiscal_year: int) -> ChartData:
 
 def meetings_by_kind(ctx: AppContext, fiscal_year: int) -> ChartData:
     years = _years(fiscal_year)
-    held = [m for m in ctx.meetings.list_meetings() if m.status == "開催済"]
-    counts = Counter((m.fiscal_year, m.kind) for m in held if m.fiscal_year in years)
+    counts: Counter[tuple[int, str]] = Counter()
+    for (year, _district, kind), n in ctx.meetings.held_counts().items():
+        if year in years:
+            counts[(year, kind)] += n
     kinds = sorted({k for _, k in counts}, key=lambda k: -sum(counts[(y, k)] for y in years))
     return ChartData(
         "meetings-kind",
