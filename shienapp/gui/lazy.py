@@ -42,21 +42,6 @@ class LoadWhenShown(QObject):
         return False
 
 
-def later(owner: QObject, work: Callable[[], object], msec: int = 0) -> None:
-    """``work`` after ``msec`` on a timer that belongs to ``owner``: destroyed with it, so the
-    work never runs on a torn-down widget (PySide6's ``QTimer.singleShot(ms, context, fn)``
-    still called a Python function after its context object was deleted)."""
-    timer = QTimer(owner)
-    timer.setSingleShot(True)
-
-    def fire() -> None:
-        timer.deleteLater()
-        work()
-
-    timer.timeout.connect(fire)
-    timer.start(msec)
-
-
 def when_idle(owner: QObject, ctx: AppContext, work: Callable[[], object]) -> None:
     """``work`` once the event loop is free (after the list on screen is painted), only while
     ``owner`` exists, its window is on screen and the data may be read: a window closed, or
@@ -70,4 +55,4 @@ def when_idle(owner: QObject, ctx: AppContext, work: Callable[[], object]) -> No
         if ctx.access.signed_in:
             work()
 
-    later(owner, run)
+    QTimer.singleShot(0, owner, run)

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from shienapp import APP_TITLE, __version__, notices
-from shienapp.gui.lazy import later
 
 if TYPE_CHECKING:
     from shienapp.core.context import AppContext
@@ -109,7 +108,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"データベース: {ctx.location}")
         self.attached = True
         if self._district_first:
-            later(self, self._attach_rest)
+            QTimer.singleShot(0, self, self._attach_rest)
         else:
             self._attach_rest()
 

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -49,7 +49,7 @@ from shienapp.gui.directory.model import (
     SearchProxy,
 )
 from shienapp.gui.errors import show_error
-from shienapp.gui.lazy import LoadWhenShown, later, when_idle
+from shienapp.gui.lazy import LoadWhenShown, when_idle
 from shienapp.gui.signals import AppSignals
 from shienapp.gui.table_model import Index, PagedTableModel, RowTableModel
 from shienapp.gui.widgets.combo import select_data
@@ -469,7 +469,7 @@ class DirectoryTab(QWidget):
     def _queue_timetable(self) -> None:
         if not self._timetable_queued:
             self._timetable_queued = True
-            later(self, self._build_timetable)
+            QTimer.singleShot(0, self, self._build_timetable)
 
     def _build_timetable(self) -> None:
         self._timetable_queued = False
