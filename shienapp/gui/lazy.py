@@ -7,13 +7,9 @@ would otherwise all be read before the window appears, though the user sees one 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QWidget
-
-if TYPE_CHECKING:  # the window's first paint does not wait for the database code
-    from shienapp.core.context import AppContext
 
 
 class LoadWhenShown(QObject):
@@ -40,19 +36,3 @@ class LoadWhenShown(QObject):
         if event.type() == QEvent.Type.Show and self.pending:
             self.run()
         return False
-
-
-def when_idle(owner: QObject, ctx: AppContext, work: Callable[[], object]) -> None:
-    """``work`` once the event loop is free (after the list on screen is painted), only while
-    ``owner`` exists, its window is on screen and the data may be read: a window closed, or
-    locked by the idle timer, in the meantime reads nothing. The caller keeps its "stale"
-    mark set until ``work`` runs, so the skipped reading happens when the page is next shown."""
-
-    def run() -> None:
-        window = owner.window() if isinstance(owner, QWidget) else None
-        if window is not None and not window.isVisible():
-            return  # closed (being torn down) or never shown: read when shown
-        if ctx.access.signed_in:
-            work()
-
-    QTimer.singleShot(0, owner, run)

@@ -49,7 +49,7 @@ from shienapp.gui.directory.model import (
     SearchProxy,
 )
 from shienapp.gui.errors import show_error
-from shienapp.gui.lazy import LoadWhenShown, when_idle
+from shienapp.gui.lazy import LoadWhenShown
 from shienapp.gui.signals import AppSignals
 from shienapp.gui.table_model import Index, PagedTableModel, RowTableModel
 from shienapp.gui.widgets.combo import select_data
@@ -436,7 +436,7 @@ class DirectoryTab(QWidget):
         current = self.pages.currentWidget()
         if isinstance(current, _ListPage):
             current.load()  # the first page; the rest as the list scrolls
-        when_idle(self, self.ctx, self._load_rest)
+        QTimer.singleShot(0, self._load_rest)
 
     def _load_rest(self) -> None:
         for page in self._list_pages():
@@ -469,7 +469,7 @@ class DirectoryTab(QWidget):
     def _queue_timetable(self) -> None:
         if not self._timetable_queued:
             self._timetable_queued = True
-            QTimer.singleShot(0, self, self._build_timetable)
+            QTimer.singleShot(0, self._build_timetable)
 
     def _build_timetable(self) -> None:
         self._timetable_queued = False

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -30,7 +30,7 @@ from shienapp.core.jpdate import fiscal_year_label
 from shienapp.core.meetings import KINDS, MeetingDetail, MeetingInput, MinutesInput
 from shienapp.gui.background import Progress, run_in_background
 from shienapp.gui.errors import show_error
-from shienapp.gui.lazy import LoadWhenShown, when_idle
+from shienapp.gui.lazy import LoadWhenShown
 from shienapp.gui.meetings.editor import MeetingEditor
 from shienapp.gui.meetings.model import (
     ID_ROLE,
@@ -215,7 +215,7 @@ class MeetingTabController(QObject):
         if self.view.pages.currentIndex() == 1:
             self._load_actions()
         else:
-            when_idle(self.view, self.ctx, self._load_actions)
+            QTimer.singleShot(0, self._load_actions)
 
     def _load_actions(self) -> None:
         if not self._actions_stale:
