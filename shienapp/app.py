@@ -233,8 +233,7 @@ class Startup:
         # thread).
         self._later(1500, lambda: start_backup(window))
         # Minutes left unsaved by a crash or a killed app are offered back once the window is up.
-        # (The 会議 tab is built one event-loop turn after the 地区台帳 list: long before this.)
-        self._later(300, lambda: window.meeting_tab.controller.offer_drafts())
+        self._later(300, window.meeting_tab.controller.offer_drafts)
         if self.smoke_ms is not None:
             self._later(self.smoke_ms, lambda: _smoke_report(self.app, window))
 

@@ -4,7 +4,3 @@ The measuring lives in the package so that ``shienapp bench`` works from an inst
 what needs a window runs in child processes (``shienapp.gui.bench_probe``) so that every
 start-up is measured from a fresh process and the command line never imports the GUI.
 """
-
-# The groups ``shienapp bench --only`` accepts: here, so that building the command line's parser
-# (every start of the app) does not import the runner.
-GROUPS = ("startup", "lists", "memory", "print", "charts", "layout", "merge")

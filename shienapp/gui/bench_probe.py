@@ -74,12 +74,9 @@ def startup(db: str) -> dict[str, Any]:
 
     def poll() -> None:
         # The window shows first; its tabs are built once the database is open.
-        # The other four tabs and the menus come one event-loop turn after the list ("complete").
         tab = getattr(watch.window, "district_tab", None)
-        if "district_list" not in marks and tab is not None and tab.controller.proxy.rowCount():
+        if tab is not None and tab.controller.proxy.rowCount() > 0:
             mark("district_list")
-        if "district_list" in marks and getattr(watch.window, "complete", False):
-            mark("complete")
             QApplication.quit()
         else:
             QTimer.singleShot(1, poll)

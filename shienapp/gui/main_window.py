@@ -37,14 +37,18 @@ _windows: list[MainWindow] = []
 TAB_TITLES = ("地区台帳", "会議・議事録", "担い手・社会資源", "ネットワーク形成図", "集計・グラフ")
 LOADING = "読み込み中…"
 
-# What attach() needs before the 地区台帳 list: SQLAlchemy (through the services), the accounts
-# dialogs and the district tab. The other four tabs' code is imported when they are built.
+# What attach() needs: SQLAlchemy (through the services), the accounts dialogs and each tab.
 _ATTACH_MODULES = (
     "shienapp.core.context",
     "shienapp.core.permissions",
     "shienapp.gui.safety.accounts",
     "shienapp.gui.signals",
+    "shienapp.gui.sync.controller",
     "shienapp.gui.districts.controller",
+    "shienapp.gui.meetings.tab",
+    "shienapp.gui.directory.tab",
+    "shienapp.gui.network.tab",
+    "shienapp.gui.dashboard.tab",
 )
 
 
@@ -68,12 +72,7 @@ class MainWindow(QMainWindow):
         50,000 people are read)."""
         super().__init__()
         self.attached = False
-        self.complete = False  # every tab and the menus built (attached: the 地区台帳 tab)
-        self._closed = False
         self._lazy_tabs = lazy_tabs
-        # The shell (the app's start-up): attach() shows the 地区台帳 list first and builds the
-        # other tabs and the menus one event-loop turn later. With a database given, all at once.
-        self._district_first = ctx is None
         self.setWindowTitle(APP_TITLE)
         self.resize(1280, 800)
         self.tabs = QTabWidget(self)
@@ -88,55 +87,42 @@ class MainWindow(QMainWindow):
 
     def attach(self, ctx: AppContext) -> None:
         """Build the tabs on the open database: only after the user is admitted (the first-run
-        wizard or signing in), since the tabs show records. On the shell the 地区台帳 tab comes
-        first and the rest (the other tabs, the menus) one event-loop turn later, so the list
-        is on screen before their code is even imported; ``complete`` says when all is built."""
+        wizard or signing in), since the tabs show records."""
+        from shienapp.gui.dashboard.tab import create_dashboard_tab
+        from shienapp.gui.directory.tab import create_directory_tab
         from shienapp.gui.districts.controller import create_district_tab
+        from shienapp.gui.meetings.tab import create_meeting_tab
+        from shienapp.gui.network.tab import create_network_tab
+        from shienapp.gui.safety.accounts import IdleLock
         from shienapp.gui.signals import AppSignals
+        from shienapp.gui.sync.controller import SyncController
 
         assert not self.attached, "a window shows one database"
+        lazy_tabs = self._lazy_tabs
         self.ctx = ctx
         self.signals = AppSignals(self)
         self.setWindowTitle(f"{APP_TITLE} — {ctx.location}")
         current = self.tabs.currentIndex()
-        self.district_tab = create_district_tab(ctx, self.signals, self.tabs)
-        placeholder = self.tabs.widget(0)
-        self.tabs.removeTab(0)
-        placeholder.deleteLater()
-        self.tabs.insertTab(0, self.district_tab, TAB_TITLES[0])
-        self.tabs.setCurrentIndex(max(current, 0))
-        self.statusBar().showMessage(f"データベース: {ctx.location}")
-        self.attached = True
-        if self._district_first:
-            QTimer.singleShot(0, self, self._attach_rest)
-        else:
-            self._attach_rest()
-
-    def _attach_rest(self) -> None:
-        """The tabs other than 地区台帳, the status bar's widgets and the menus."""
-        if self._closed or self.complete:
-            return
-        from shienapp.gui.dashboard.tab import create_dashboard_tab
-        from shienapp.gui.directory.tab import create_directory_tab
-        from shienapp.gui.meetings.tab import create_meeting_tab
-        from shienapp.gui.network.tab import create_network_tab
-        from shienapp.gui.safety.accounts import IdleLock
-        from shienapp.gui.sync.controller import SyncController
-
-        ctx, lazy_tabs = self.ctx, self._lazy_tabs
-        current = self.tabs.currentIndex()
-        placeholders = [self.tabs.widget(i) for i in range(1, self.tabs.count())]
+        placeholders = [self.tabs.widget(i) for i in range(self.tabs.count())]
+        self.tabs.clear()
         for placeholder in placeholders:
-            self.tabs.removeTab(self.tabs.indexOf(placeholder))
             placeholder.deleteLater()
+        self.district_tab = create_district_tab(ctx, self.signals, self.tabs)
         self.meeting_tab = create_meeting_tab(ctx, self.signals, self.tabs, deferred=lazy_tabs)
         self.directory_tab = create_directory_tab(ctx, self.signals, self.tabs, deferred=lazy_tabs)
         self.network_tab = create_network_tab(ctx, self.signals, self.tabs, deferred=lazy_tabs)
         self.dashboard_tab = create_dashboard_tab(ctx, self.signals, self.tabs)
-        pages = (self.meeting_tab, self.directory_tab, self.network_tab, self.dashboard_tab)
-        for page, title in zip(pages, TAB_TITLES[1:], strict=True):
+        pages = (
+            self.district_tab,
+            self.meeting_tab,
+            self.directory_tab,
+            self.network_tab,
+            self.dashboard_tab,
+        )
+        for page, title in zip(pages, TAB_TITLES, strict=True):
             self.tabs.addTab(page, title)
         self.tabs.setCurrentIndex(max(current, 0))
+        self.statusBar().showMessage(f"データベース: {ctx.location}")
         if ctx.db.notice:
             # On a network share the file is opened without WAL: say which and why, once.
             self.statusBar().showMessage(f"データベース: {ctx.location}（ネットワーク上）")
@@ -154,7 +140,7 @@ class MainWindow(QMainWindow):
         if app is not None:
             app.installEventFilter(self.idle_lock)
         self._build_menu()
-        self.complete = True
+        self.attached = True
         self.show_who()
 
     def show_who(self) -> None:
@@ -196,8 +182,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """Unsaved map changes are written as a draft now, offered back when the map next opens
         (as minutes are): closing never loses them and never traps the user in a question."""
-        self._closed = True
-        if self.complete:
+        if self.attached:
             self.network_tab.editor.flush_draft()
         event.accept()
 
