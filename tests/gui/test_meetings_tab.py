@@ -207,8 +207,6 @@ def test_open_actions_view_marks_overdue_and_marks_done(
     )
     c = controller(window)
     c.reload()
-    # Read once the meeting list is painted, or at once when their page is shown.
-    window.meeting_tab.pages.setCurrentIndex(1)  # type: ignore[attr-defined]
     proxy = c.actions_proxy
     assert proxy.rowCount() == 2
     first_due = proxy.index(0, ActionColumn.DUE)
