@@ -565,6 +565,21 @@ class MeetingService:
             rows = _action_rows(s, open_only=True)
         return sorted(rows, key=lambda a: (a.due_on or LATEST, a.meeting_held_on))
 
+    def open_action_count(self) -> int:
+        """How many 宿題 are not yet done (the tab's label, without reading them all)."""
+        with self._db.read() as s:
+            query = (
+                select(func.count())
+                .select_from(ActionItem)
+                .join(Meeting, Meeting.id == ActionItem.meeting_id)
+                .where(
+                    ActionItem.deleted_at.is_(None),
+                    Meeting.deleted_at.is_(None),
+                    ActionItem.status != "完了",
+                )
+            )
+            return int(s.scalar(query) or 0)
+
     # counts (the charts issue draws these)
 
     def meeting_counts(self, fiscal_year: int | None = None) -> list[MeetingCount]:
@@ -759,20 +774,8 @@ def _save_actions(
 def _meeting_rows(s: Session, council_id: uuid.UUID | None = None) -> list[MeetingRow]:
     """Only the columns the list shows, and attendance counted by the database: ORM objects
     for 30,000 meetings and a Python count of 300,000 attendance lines took seconds."""
-    councils = {c.id: c for c in council_rows(s)}
-    query = select(
-        Meeting.id,
-        Meeting.version,
-        Meeting.council_id,
-        Meeting.kind,
-        Meeting.title,
-        Meeting.held_on,
-        Meeting.starts_at,
-        Meeting.ends_at,
-        Meeting.venue,
-        Meeting.status,
-        func.substr(Meeting.note, 1, 500),
-    ).where(Meeting.deleted_at.is_(None))
+    councils = _council_names(s)
+    query = select(*_MEETING_COLUMNS).where(Meeting.deleted_at.is_(None))
     counted = select(Attendance.meeting_id, func.count()).where(
         Attendance.deleted_at.is_(None), Attendance.status != "欠席"
     )
@@ -782,42 +785,8 @@ def _meeting_rows(s: Session, council_id: uuid.UUID | None = None) -> list[Meeti
             Attendance.meeting_id.in_(select(Meeting.id).where(Meeting.council_id == council_id))
         )
     present: dict[uuid.UUID, int] = dict(s.execute(counted.group_by(Attendance.meeting_id)).all())
-    rows = []
-    for (
-        m_id,
-        version,
-        m_council,
-        kind,
-        title,
-        held_on,
-        starts,
-        ends,
-        venue,
-        status,
-        note,
-    ) in s.execute(query):
-        c = councils.get(m_council)
-        if c is None:
-            continue
-        rows.append(
-            MeetingRow(
-                id=m_id,
-                version=version,
-                council_id=m_council,
-                council_name=c.name,
-                district_id=c.district_id,
-                district_name=c.district_name,
-                kind=kind,
-                title=title,
-                held_on=held_on,
-                starts_at=starts,
-                ends_at=ends,
-                venue=venue,
-                status=status,
-                present=present.get(m_id, 0),
-                search_key=fold(" ".join([c.search_key, kind, title, venue, note or ""])),
-            )
-        )
+    found = [r for r in s.execute(query) if r[2] in councils]  # a council in the trash: gone
+    rows = _rows_of(found, councils, present)
     return sorted(rows, key=lambda r: (r.held_on, r.starts_at or time(0)), reverse=True)
 
 
@@ -974,6 +943,13 @@ def _meeting_rows_of(
         if ids
         else {}
     )
+    return _rows_of(found, councils, present)
+
+
+def _rows_of(
+    found: list, councils: dict[uuid.UUID, _CouncilName], present: dict[uuid.UUID, int]
+) -> list[MeetingRow]:  # type: ignore[type-arg]
+    """The list's rows from ``_MEETING_COLUMNS`` and the attendance counts."""
     rows = []
     for m_id, version, m_council, kind, title, held_on, starts, ends, venue, status, note in found:
         c = councils[m_council]

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -17,9 +17,15 @@ from shienapp.core.directory import PersonInput, ResourceInput
 from shienapp.core.districts import DistrictInput
 from shienapp.core.matching import NeedInput
 from shienapp.core.schedule import parse_slot
+from shienapp.core.timetable import PARTS
 from shienapp.gui.directory.dialogs import OutcomeDialog, PersonDialog, ResourceDialog
 from shienapp.gui.directory.lists_dialog import ListsDialog
-from shienapp.gui.directory.tab import DirectoryTab
+from shienapp.gui.directory.tab import (
+    CELL_LINES,
+    TOOLTIP_LINES,
+    DirectoryTab,
+    TimetableModel,
+)
 from shienapp.gui.main_window import MainWindow
 
 
@@ -114,6 +120,54 @@ def test_a_bad_schedule_keeps_the_form_open(tab: DirectoryTab, ctx: AppContext) 
     dialog.reject()
 
 
+def test_only_the_page_on_screen_is_read(tab: DirectoryTab, ctx: AppContext) -> None:
+    """A large city's 50,000 people are not read to show its activities."""
+    ctx.directory.create_person(PersonInput("青木 一郎", "あおき いちろう"))
+    tab.reload()
+    assert names(tab) == ["中居サロン", "見守り隊", "八幡カフェ"]
+    assert tab.people.stale and tab.people.model.rowCount() == 0
+    assert tab.needs.stale
+    tab.pages.setCurrentWidget(tab.people)
+    assert not tab.people.stale
+    assert [r.name for r in tab.people.model.rows] == ["青木 一郎"]
+    assert tab.needs.stale  # still not shown
+
+
+def test_the_timetable_is_read_after_the_list_is_painted(tab: DirectoryTab, qtbot: QtBot) -> None:
+    tab.reload()
+    assert tab.timetable.stale  # the list first; the cells one event-loop turn later
+    qtbot.waitUntil(lambda: not tab.timetable.stale)
+    index = tab.timetable.index(PARTS.index("午後"), 1)  # 火曜 afternoon
+    assert index.data() == "中居サロン 14:00～16:00"
+
+
+def test_a_full_timetable_cell_shows_how_many_more() -> None:
+    model = TimetableModel()
+    names_ = [f"サロン{i:03d} 10:00～12:00" for i in range(100)]
+    model.set_cells({(0, "午前"): names_})
+    shown = model.index(0, 0).data().split("\n")
+    assert shown == [f"100 件（先頭 {CELL_LINES - 1} 件を表示）", *names_[: CELL_LINES - 1]]
+    tip = model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole).split("\n")
+    assert tip == [f"100 件（先頭 {TOOLTIP_LINES - 1} 件を表示）", *names_[: TOOLTIP_LINES - 1]]
+    model.set_cells({(0, "午前"): names_[:CELL_LINES]})
+    assert model.index(0, 0).data().split("\n") == names_[:CELL_LINES]  # all fit: no count
+
+
+def test_a_timetable_closed_before_its_read_is_left_alone(
+    ctx: AppContext, districts: dict[str, uuid.UUID], qtbot: QtBot
+) -> None:
+    """The queued read dies with the view (a deferred call outliving a window crashed)."""
+    win = MainWindow(ctx)
+    win.show()
+    win.tabs.setCurrentWidget(win.directory_tab)
+    win.directory_tab.reload()
+    assert win.directory_tab.timetable.stale
+    win.close()
+    win.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QApplication.processEvents()
+
+
 def test_candidates_for_a_need_and_recording_a_match(
     tab: DirectoryTab, ctx: AppContext, districts: dict[str, uuid.UUID]
 ) -> None:
@@ -154,6 +208,7 @@ def test_editing_keeps_what_the_form_does_not_change(tab: DirectoryTab, ctx: App
         )
     )  # fmt: skip
     tab.reload()
+    tab.people.ensure_loaded()  # a page not on screen is read after the one that is
     saved: list[object] = []
     row = ctx.directory.get_resource(resource)
     dialog = ResourceDialog([], [], tab.people.model.rows, tab._vocab(), row, saved.append, tab)

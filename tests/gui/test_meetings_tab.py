@@ -207,6 +207,11 @@ def test_open_actions_view_marks_overdue_and_marks_done(
     )
     c = controller(window)
     c.reload()
+    # Not read with the meeting list: the page's tab counts them, and they are read when shown.
+    pages = window.meeting_tab.pages  # type: ignore[attr-defined]
+    assert pages.tabText(1) == "未完了の宿題（2）"
+    assert c.actions_proxy.rowCount() == 0
+    pages.setCurrentIndex(1)
     proxy = c.actions_proxy
     assert proxy.rowCount() == 2
     first_due = proxy.index(0, ActionColumn.DUE)

@@ -45,6 +45,9 @@ def test_bench_writes_medians_ratios_and_targets(small_city: Path, tmp_path: Pat
         "lists.districts.first_page",
         "lists.meetings.first_page",
         "lists.directory.first_page",
+        "lists.directory.people.first_page",
+        "lists.directory.needs.first_page",
+        "lists.meetings.actions.first_page",
         "lists.people.search",
         "lists.meetings.search",
     ):

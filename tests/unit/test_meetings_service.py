@@ -806,6 +806,7 @@ def test_open_actions_across_councils(
     )
     rows = ctx.meetings.open_actions()
     assert texts(rows) == ["D 五月中旬", "A 六月末", "B 期限なし", "E 期限なし"]
+    assert ctx.meetings.open_action_count() == len(rows) == 4  # the 宿題 tab's label
     assert [r.council_id for r in rows] == [other, council, council, other]
     assert rows[0].council_name == ctx.councils.get_council(other).name
 
@@ -821,6 +822,9 @@ def test_open_actions_across_councils(
 
     ctx.meetings.update_action(d_row.id, d_row.version, "完了", date(2025, 5, 14))
     assert texts(ctx.meetings.open_actions()) == ["A 六月末", "B 期限なし", "E 期限なし"]
+    assert ctx.meetings.open_action_count() == 3
+    ctx.meetings.delete_meeting(theirs, ctx.meetings.get_meeting(theirs).row.version)
+    assert ctx.meetings.open_action_count() == 2  # a deleted meeting's 宿題 are not counted
 
 
 # --- 8. property: carried_over never shows a closed or future item -------------------------------

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QEvent, QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -61,11 +61,34 @@ class TimetableModel(QAbstractTableModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self.cells: dict[tuple[int, str], list[str]] = {}
+        self._cells: dict[tuple[int, str], list[str]] = {}
+        # Set when the list's query changed: the cells are read again when asked for (or by
+        # ``refresh`` once the list's first page is on screen), not with the list.
+        self._loader: Callable[[], dict[tuple[int, str], list[str]]] | None = None
+
+    @property
+    def stale(self) -> bool:
+        return self._loader is not None
+
+    def invalidate(self, loader: Callable[[], dict[tuple[int, str], list[str]]]) -> None:
+        self._loader = loader
+
+    @property
+    def cells(self) -> dict[tuple[int, str], list[str]]:
+        if self._loader is not None:
+            self.refresh()
+        return self._cells
+
+    def refresh(self) -> None:
+        """Read the cells again if the query changed since they were read."""
+        if self._loader is not None:
+            loader, self._loader = self._loader, None
+            self.set_cells(loader())
 
     def set_cells(self, cells: dict[tuple[int, str], list[str]]) -> None:
+        self._loader = None
         self.beginResetModel()
-        self.cells = cells
+        self._cells = cells
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -84,12 +107,59 @@ class TimetableModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        items = self.cells.get((index.column(), PARTS[index.row()]), [])
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return "\n".join(items)
+        items = self._cells.get((index.column(), PARTS[index.row()]), [])  # as last read
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _lines(items, CELL_LINES)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _lines(items, TOOLTIP_LINES)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         return None
+
+
+# A city-wide list puts hundreds of activities in a cell: the screen shows the first ones and
+# how many more (the printed 週間活動表 lists them all).
+CELL_LINES = 8
+TOOLTIP_LINES = 40
+
+
+def _lines(items: list[str], most: int) -> str:
+    """The cell's activities; past ``most``, how many first (a cell cut off at the bottom
+    still says it), then the first ones."""
+    if len(items) <= most:
+        return "\n".join(items)
+    return "\n".join([f"{len(items)} 件（先頭 {most - 1} 件を表示）", *items[: most - 1]])
+
+
+class _TimetableView(QTableView):
+    """Reads the timetable's cells one event-loop turn after it is shown or they go out of
+    date, so the list above is painted first. A posted event, not a timer: Qt discards it if
+    the view is destroyed first (a deferred call outliving a closed window crashed PySide6)."""
+
+    _READ = QEvent.Type(QEvent.registerEventType())
+
+    def __init__(self, model: TimetableModel) -> None:
+        super().__init__()
+        self.timetable = model
+        self.setModel(model)
+        self._queued = False
+
+    def queue(self) -> None:
+        if self.timetable.stale and not self._queued:
+            self._queued = True
+            QCoreApplication.postEvent(self, QEvent(self._READ))
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self.queue()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == self._READ:
+            self._queued = False
+            if self.isVisible():  # else read when next shown
+                self.timetable.refresh()
+            return True
+        return super().event(event)
 
 
 def _table(model: Any, stretch: int) -> QTableView:
@@ -119,6 +189,11 @@ class _ListPage(QWidget):
         self.table = _table(self.proxy, stretch)
         self.search = SearchBox()
         self.count = QLabel()
+        # The page's first rows, read by ``load``: the page on screen at once, the others after
+        # it is painted (or when they are shown first).
+        self.loader: Callable[[], object] = self._load_model
+        self.stale = False
+        self._sized = False
         self.buttons = {text: QPushButton(text) for text in buttons}
         self.filters = QHBoxLayout()
         self.filters.addWidget(self.search, 3)
@@ -136,6 +211,23 @@ class _ListPage(QWidget):
         self.proxy.rowsRemoved.connect(self.update_count)
         self.proxy.modelReset.connect(self.update_count)
         self.proxy.layoutChanged.connect(self.update_count)
+
+    def _load_model(self) -> None:
+        if isinstance(self.model, PagedTableModel):
+            self.model.reload()
+
+    def load(self) -> None:
+        self.stale = False
+        self.loader()
+        self.update_count()
+        if not self._sized and self.model.rowCount() > 0:
+            # Once, from the first rows (precision 50): not again at every reload.
+            self._sized = True
+            self.table.resizeColumnsToContents()
+
+    def ensure_loaded(self) -> None:
+        if self.stale:
+            self.load()
 
     def _searched(self, text: str) -> None:
         self.proxy.set_text(text)
@@ -161,6 +253,7 @@ class _ListPage(QWidget):
         return self.model.row_at(self.proxy.mapToSource(index).row())
 
     def select_id(self, record_id: uuid.UUID) -> None:
+        self.ensure_loaded()
         if isinstance(self.model, PagedTableModel):
             row = self.model.fetch_until(record_id)  # read pages until it is loaded
         else:
@@ -215,8 +308,7 @@ class DirectoryTab(QWidget):
         self.resources.add_filter("対象", self.target_filter, "target")
         self.resources.add_filter("曜日", self.weekday_filter, "weekday")
         self.timetable = TimetableModel(self)
-        self.timetable_view = QTableView()
-        self.timetable_view.setModel(self.timetable)
+        self.timetable_view = _TimetableView(self.timetable)
         self.timetable_view.setWordWrap(True)
         self.timetable_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.timetable_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -261,6 +353,7 @@ class DirectoryTab(QWidget):
             [(s, s) for s in ("受付", "調整中", "マッチ済", "終了", "対応不可")]
         )
         self.needs.add_filter("状態", self.need_status, "status")
+        self.needs.loader = self._load_needs
         self.candidates = CandidateTableModel(self)
         self.candidates_view = _table(self.candidates, 3)
         self.candidates_view.setSortingEnabled(False)
@@ -313,6 +406,7 @@ class DirectoryTab(QWidget):
         layout.addWidget(self.pages)
 
         self._connect()
+        self.pages.currentChanged.connect(self._page_shown)
         signals.changed.connect(self._on_changed)
         # deferred: the lists are read when the tab is first shown (the window opens sooner).
         self.lazy = LoadWhenShown(self, self.reload) if deferred else None
@@ -357,19 +451,31 @@ class DirectoryTab(QWidget):
         if changes.people or changes.districts:
             self.reload()
 
+    def _list_pages(self) -> tuple[_ListPage, ...]:
+        return (self.resources, self.people, self.organisations, self.needs)
+
     def reload(self) -> None:
+        """The page on screen only (its first page of rows); the other pages when they are shown
+        or asked for a record. No timer: a deferred read outliving a closed window crashed the
+        GUI tests (PySide6 6.12), and a page not shown needs no rows."""
         d = self.ctx.directory
-        self.resources.model.reload()  # the first page; the rest as the list scrolls
-        self.people.model.reload()
-        self.organisations.model.reload()
-        self.needs.model.set_rows(self.ctx.matching.list_needs())
-        districts = self._districts()
+        districts = self._district_choices()
         _refill(self.district_filter, districts)
         _refill(self.people_district, districts)
         _refill(self.category_filter, [(c, c) for c in d.resource_categories()])
-        for page in (self.resources, self.people, self.organisations, self.needs):
-            page.update_count()
-            page.table.resizeColumnsToContents()
+        for page in self._list_pages():
+            page.stale = True
+        current = self.pages.currentWidget()
+        if isinstance(current, _ListPage):
+            current.load()  # the first page; the rest as the list scrolls
+
+    def _page_shown(self, _index: int) -> None:
+        current = self.pages.currentWidget()
+        if isinstance(current, _ListPage):
+            current.ensure_loaded()
+
+    def _load_needs(self) -> None:
+        self.needs.model.set_rows(self.ctx.matching.list_needs())
         unmet = self.ctx.matching.unmet_counts()[:6]
         self.unmet_label.setText(
             "未対応のニーズ（地区・分類別）："
@@ -378,9 +484,12 @@ class DirectoryTab(QWidget):
         self.show_candidates()
 
     def _refresh_timetable(self, *_args: object) -> None:
-        """Every activity the list's search and filters let through, not only the pages read."""
-        entries = self.ctx.directory.timetable_entries(self.resources.model.query)
-        self.timetable.set_cells(timetable(entries))
+        """Every activity the list's search and filters let through, not only the pages read:
+        read once the list is painted while the timetable is shown, else when it is next shown
+        or its cells are asked for."""
+        query = self.resources.model.query
+        self.timetable.invalidate(lambda: timetable(self.ctx.directory.timetable_entries(query)))
+        self.timetable_view.queue()
 
     def _chosen_district(self) -> str | None:
         """The district the page on screen is filtered to: what the printouts cover."""
@@ -397,6 +506,11 @@ class DirectoryTab(QWidget):
 
     def _districts(self) -> list[tuple[str, uuid.UUID]]:
         return [(row.name, row.id) for row in self.ctx.districts.list_districts()]
+
+    def _district_choices(self) -> list[tuple[str, uuid.UUID]]:
+        """The filters' districts: names and ids only (list_districts also reads every
+        council and statistic)."""
+        return [(name, district_id) for district_id, name in self.ctx.sync.district_choices()]
 
     # --- editing -----------------------------------------------------------------------------
 

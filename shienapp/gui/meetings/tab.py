@@ -182,6 +182,9 @@ class MeetingTabController(QObject):
         view.open_meeting_button.clicked.connect(self.open_action_meeting)
         view.actions_table.doubleClicked.connect(self.open_action_meeting)
         view.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        view.pages.currentChanged.connect(lambda _i: self._load_actions())
+        self._actions_stale = False
+        self._actions_sized = False
         signals.changed.connect(self._on_changed)
         # deferred: the list is read when the tab is first shown (the window opens sooner).
         self.lazy = LoadWhenShown(view, self.reload) if deferred else None
@@ -197,9 +200,28 @@ class MeetingTabController(QObject):
             self.reload()
 
     def reload(self) -> None:
+        """The meeting list's first page now; the open 宿題 when their page is shown (their
+        number, on the page's tab, from a count). No timer: see DirectoryTab.reload."""
         selected = self.selected_id()
         self.model.reload()  # the first page; the rest as the list scrolls
         self._fill_filters(self.ctx.meetings.meeting_fiscal_years())
+        if selected is not None:
+            self.select(selected)
+        for column in (MeetingColumn.DATE, MeetingColumn.TIME, MeetingColumn.STATUS):
+            self.view.table.resizeColumnToContents(column)
+        self._update_count()
+        self._update_buttons()
+        self._actions_stale = True
+        if self.view.pages.currentIndex() == 1:
+            self._load_actions()
+        else:
+            open_count = self.ctx.meetings.open_action_count()
+            self.view.pages.setTabText(1, f"未完了の宿題（{open_count}）")
+
+    def _load_actions(self) -> None:
+        if not self._actions_stale:
+            return
+        self._actions_stale = False
         self.actions.set_rows(self.ctx.meetings.open_actions(), date.today())
         overdue = self.actions.overdue_count()
         self.view.actions_label.setText(
@@ -207,14 +229,11 @@ class MeetingTabController(QObject):
             "期限の早い順。"
         )
         self.view.pages.setTabText(1, f"未完了の宿題（{self.actions.rowCount()}）")
-        if selected is not None:
-            self.select(selected)
-        for column in (MeetingColumn.DATE, MeetingColumn.TIME, MeetingColumn.STATUS):
-            self.view.table.resizeColumnToContents(column)
-        for column in (ActionColumn.DUE, ActionColumn.COUNCIL, ActionColumn.SET_AT):
-            self.view.actions_table.resizeColumnToContents(column)
-        self._update_count()
-        self._update_buttons()
+        if not self._actions_sized and self.actions.rowCount() > 0:
+            # Once, from the first rows (precision 50): not again at every reload.
+            self._actions_sized = True
+            for column in (ActionColumn.DUE, ActionColumn.COUNCIL, ActionColumn.SET_AT):
+                self.view.actions_table.resizeColumnToContents(column)
 
     def _fill_filters(self, fiscal_years: list[int]) -> None:
         councils = self.ctx.meetings.council_choices()
@@ -369,6 +388,7 @@ class MeetingTabController(QObject):
     # --- 宿題 ----------------------------------------------------------------------------------
 
     def _selected_action(self):  # type: ignore[no-untyped-def]
+        self._load_actions()
         index = self.view.actions_table.currentIndex()
         if not index.isValid():
             return None
