@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from dbdump import Rows, table_rows
 
 from shienapp import config
 from shienapp.core.backups import BackupService
@@ -56,19 +57,10 @@ def _on_disk(folder: Path) -> bytes:
     return b"".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())
 
 
-def _rows(path: Path, key: str | None = None) -> dict[str, list[tuple[object, ...]]]:
+def _rows(path: Path, key: str | None = None) -> Rows:
     connection = cipher.connect_readonly(path, key)
     try:
-        tables = [
-            r[0]
-            for r in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-            )
-        ]
-        return {
-            t: sorted(connection.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr)
-            for t in tables
-        }
+        return table_rows(connection)
     finally:
         connection.close()
 

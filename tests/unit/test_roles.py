@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dbdump import Rows, file_rows
 
 from shienapp.core import audit
 from shienapp.core.access import AccessDenied, NotSignedIn
@@ -198,24 +199,9 @@ def admin(as_role: Callable[[str | None], City]) -> City:
     return as_role("admin")
 
 
-def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table but the audit trail (which records refusals), and the schema."""
-    connection = sqlite3.connect(path)
-    try:
-        names = [
-            r[0]
-            for r in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'audit_log' "
-                "ORDER BY name"
-            )
-        ]
-        out = {n: connection.execute(f'SELECT * FROM "{n}" ORDER BY 1').fetchall() for n in names}
-        out["sqlite_master"] = connection.execute(
-            "SELECT * FROM sqlite_master ORDER BY 2"
-        ).fetchall()
-        return out
-    finally:
-        connection.close()
+def dump(path: Path) -> Rows:
+    """The whole file but the audit trail (which records refusals), and the schema."""
+    return file_rows(path, exclude=("audit_log",), schema=True)
 
 
 # ----------------------------------------------------------------------------- lookups

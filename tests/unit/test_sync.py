@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dbdump import file_rows, synced_rows
 from sqlalchemy import select
 
 from shienapp.core import exchange_file, sync_merge
 from shienapp.core.context import AppContext
 from shienapp.core.districts import CouncilInput, DistrictInput, StatisticsInput
 from shienapp.core.errors import UserError
-from shienapp.core.sync_rows import SYNC_TABLES, plain_row
+from shienapp.core.sync_rows import SYNC_TABLES
 from shienapp.storage import schema
 from shienapp.storage.models import (
     AgendaItem,
@@ -42,16 +43,8 @@ Dump = dict[str, dict[str, dict[str, Any]]]
 # ----------------------------------------------------------------------------- helpers
 
 
-def dump(ctx: AppContext) -> Dump:
-    """Every synchronised row (soft-deleted ones too), without the local version/updated_at."""
-    with ctx.db.read() as s:
-        return {
-            t.name: {
-                row["id"]: {k: v for k, v in row.items() if k not in sync_merge.LOCAL_FIELDS}
-                for row in (plain_row(r) for r in s.execute(select(t)).mappings())
-            }
-            for t in SYNC_TABLES
-        }
+dump = synced_rows
+raw_dump = file_rows  # sync bookkeeping included
 
 
 def hashes(ctx: AppContext) -> dict[str, dict[str, str]]:
@@ -59,24 +52,6 @@ def hashes(ctx: AppContext) -> dict[str, dict[str, str]]:
         name: {i: sync_merge.state_hash(row) for i, row in rows.items()}
         for name, rows in dump(ctx).items()
     }
-
-
-def raw_dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table in the file, sync bookkeeping included, read with sqlite3."""
-    connection = sqlite3.connect(path)
-    try:
-        names = [
-            r[0]
-            for r in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
-            )
-        ]
-        return {
-            n: sorted(connection.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr)
-            for n in names
-        }
-    finally:
-        connection.close()
 
 
 def edit(ctx: AppContext, model: type[Any], record_id: uuid.UUID, **values: Any) -> None:

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dbdump import synced_rows
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
 from shienapp.core import exchange_file, sync_merge
 from shienapp.core.context import AppContext
-from shienapp.core.sync_rows import SYNC_TABLES, plain_row
 from shienapp.storage.models import Block, District, Person
 
 PASS = "property passphrase"
@@ -95,15 +95,7 @@ PATTERNS = ("laptop_first", "pc_first", "cross")
 # ----------------------------------------------------------------------------- helpers
 
 
-def dump(ctx: AppContext) -> Dump:
-    with ctx.db.read() as s:
-        return {
-            t.name: {
-                row["id"]: {k: v for k, v in row.items() if k not in sync_merge.LOCAL_FIELDS}
-                for row in (plain_row(r) for r in s.execute(select(t)).mappings())
-            }
-            for t in SYNC_TABLES
-        }
+dump = synced_rows
 
 
 def apply(ctx: AppContext, op: Op) -> None:

@@ -1,0 +1,71 @@
+"""Whole-database snapshots for tests that must show nothing changed (or what did).
+
+One reading for every test: a refused import, a refused role, a stale merge, an encrypted copy.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from shienapp.core import sync_merge
+from shienapp.core.context import AppContext
+from shienapp.core.sync_rows import SYNC_TABLES, plain_row
+
+Rows = dict[str, list[tuple[Any, ...]]]
+Synced = dict[str, dict[str, dict[str, Any]]]
+
+
+def table_rows(
+    connection: sqlite3.Connection, *, exclude: Iterable[str] = (), schema: bool = False
+) -> Rows:
+    """Every row of every table but SQLite's own and ``exclude``, in an order that does not
+    depend on how they were written; with ``schema``, the schema too (as ``sqlite_master``)."""
+    left_out = set(exclude)
+    names = [
+        name
+        for (name,) in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+        if name not in left_out
+    ]
+    out = {
+        name: sorted(connection.execute(f'SELECT * FROM "{name}"').fetchall(), key=repr)
+        for name in names
+    }
+    if schema:
+        out["sqlite_master"] = connection.execute(
+            "SELECT * FROM sqlite_master ORDER BY 2"
+        ).fetchall()
+    return out
+
+
+def file_rows(path: Path, *, exclude: Iterable[str] = (), schema: bool = False) -> Rows:
+    """``table_rows`` of the committed state of a file, read with plain sqlite3."""
+    connection = sqlite3.connect(path)
+    try:
+        return table_rows(connection, exclude=exclude, schema=schema)
+    finally:
+        connection.close()
+
+
+def changed_tables(before: Rows, after: Rows) -> list[str]:
+    return sorted(t for t in before.keys() | after.keys() if before.get(t) != after.get(t))
+
+
+def synced_rows(ctx: AppContext) -> Synced:
+    """Every synchronised row (soft-deleted ones too), without the local version/updated_at:
+    what two copies must agree on after a merge."""
+    with ctx.db.read() as s:
+        return {
+            t.name: {
+                row["id"]: {k: v for k, v in row.items() if k not in sync_merge.LOCAL_FIELDS}
+                for row in (plain_row(r) for r in s.execute(select(t)).mappings())
+            }
+            for t in SYNC_TABLES
+        }
