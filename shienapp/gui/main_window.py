@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from shienapp import APP_TITLE, __version__, notices
+from shienapp.gui import permits
 
 if TYPE_CHECKING:
     from shienapp.core.context import AppContext
@@ -160,6 +161,7 @@ class MainWindow(QMainWindow):
             self.who.setToolTip(UNPROTECTED)
         for action, needed in self._guarded:
             action.setEnabled(access.may(needed))
+        permits.apply(self, access.may)  # 追加・編集・削除 hidden from a 閲覧 account
         self.lock_action.setEnabled(access.protected)
         self.start_accounts.setVisible(not access.protected)
         self.idle_lock.restart()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from shienapp.core.access import Mode
@@ -219,3 +220,52 @@ def test_a_viewer_sees_no_contact_details_and_no_admin_menu(qtbot, city) -> None
     assert enabled["監査記録(&L)…"] is False
     person = city.directory.list_people()[0]
     assert person.name == "髙橋 﨑子" and person.phone == "" and person.note == ""
+
+
+def _edit_controls(window: MainWindow) -> dict[str, bool]:
+    """The tabs' 追加・編集・削除 and the menus' 取り込み, and whether each is offered."""
+    d, m, n = window.directory_tab, window.meeting_tab, window.network_tab
+    district_view = window.district_tab.controller.view
+    buttons = {
+        "地区を追加": district_view.add_button,
+        "統計を追加": district_view.add_stat_button,
+        "会議を追加": m.add_button,
+        "宿題を完了にする": m.done_button,
+        "新しい地図": n.new_button,
+        "活動を追加": d.resources.buttons["追加"],
+        "人を削除": d.people.buttons["削除"],
+        "ニーズを受け付ける": d.needs.buttons["受け付ける"],
+        "マッチを記録": d.match_button,
+    }
+    shown = {name: not b.isHidden() for name, b in buttons.items()}
+    for action in window.findChildren(QAction):
+        if action.text().startswith(("活動・社会資源を取り込む", "交換ファイルを取り込む")):
+            shown[action.text()] = action.isVisible()
+    return shown
+
+
+def test_a_viewer_is_not_offered_what_would_be_refused(qtbot, city) -> None:
+    city.network.create_map("わがまちの形成図")
+    city.accounts.sign_out()
+    city.accounts.sign_in("etsu", VIEWER_PASSWORD)
+    window = MainWindow(city)
+    qtbot.addWidget(window)
+    viewer = _edit_controls(window)
+    assert len(viewer) == 11 and not any(viewer.values()), viewer
+    # What is only read stays: opening a meeting, printing, the exchange history.
+    assert not window.meeting_tab.edit_button.isHidden()
+    assert not window.meeting_tab.signin_button.isHidden()
+    actions = window.findChildren(QAction)
+    history = [a for a in actions if a.text().startswith("書き出し・取り込みの履歴")]
+    assert history and history[0].isVisible()
+    # A map opens as a saved version does: nothing to add, move or save.
+    window.tabs.setCurrentWidget(window.network_tab)
+    editor = window.network_tab.editor
+    assert editor.doc is not None and editor.doc.title == "わがまちの形成図"
+    assert not editor.add_action.isEnabled() and editor.view.read_only
+
+    city.accounts.sign_out()
+    city.accounts.sign_in("admin", ADMIN_PASSWORD)
+    window.show_who()  # as after a sign-in at the lock
+    offered = _edit_controls(window)
+    assert len(offered) == 11 and all(offered.values()), offered

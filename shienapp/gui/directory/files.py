@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QPushButton, QWid
 
 from shienapp.core.changes import Changes
 from shienapp.core.context import AppContext
+from shienapp.core.permissions import Action
+from shienapp.gui import permits
 from shienapp.gui.background import Progress, run_in_background
 from shienapp.gui.errors import show_error
 
@@ -53,7 +55,10 @@ class DirectoryFiles:
         self.files_button = QPushButton("Excel・CSV")
         self.files_menu = QMenu(self.files_button)
         for kind, label in KIND_LABELS.items():
-            self.files_menu.addAction(f"{label}を取り込む…", lambda k=kind: self.import_file(k))
+            bring_in = self.files_menu.addAction(
+                f"{label}を取り込む…", lambda k=kind: self.import_file(k)
+            )
+            permits.needs(Action.EDIT, bring_in)
         self.files_menu.addSeparator()
         for kind, label in KIND_LABELS.items():
             self.files_menu.addAction(f"{label}を書き出す…", lambda k=kind: self.export_file(k))

@@ -28,8 +28,10 @@ from shienapp.core.context import AppContext
 from shienapp.core.directory import TARGET_GROUPS, VOCABULARIES
 from shienapp.core.errors import UserError
 from shienapp.core.paging import ListQuery
+from shienapp.core.permissions import Action
 from shienapp.core.schedule import WEEKDAY_JA
 from shienapp.core.timetable import PARTS, timetable
+from shienapp.gui import permits
 from shienapp.gui.directory.dialogs import (
     NeedDialog,
     OrganisationDialog,
@@ -391,6 +393,9 @@ class DirectoryTab(QWidget):
 
         self.lists_button = QPushButton("一覧の編集…")
         self.lists_button.setToolTip("活動の分類、担い手のできること、団体の種別、研修の名称")
+        permits.needs(Action.EDIT, self.match_button, self.outcome_button, self.lists_button)
+        for page in self._list_pages():
+            permits.needs(Action.EDIT, *page.buttons.values())
         self.files = DirectoryFiles(ctx, signals, self, self._chosen_district, self._chosen_venue)
         corner = QWidget()
         corner_row = QHBoxLayout(corner)

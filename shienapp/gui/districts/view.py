@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from shienapp.core.permissions import Action
+from shienapp.gui import permits
 from shienapp.gui.widgets.search_box import SearchBox
 
 
@@ -43,6 +45,14 @@ class DistrictTabView(QWidget):
         self.export_button = QPushButton("Excelに書き出し…")
         self.sheet_button = QPushButton("地区カルテを印刷…")
         self.blocks_button = QPushButton("ブロック…")
+        permits.needs(
+            Action.EDIT,
+            self.add_button,
+            self.edit_button,
+            self.delete_button,
+            self.import_button,
+            self.blocks_button,
+        )
         toolbar = QHBoxLayout()
         for button in (self.add_button, self.edit_button, self.delete_button):
             toolbar.addWidget(button)
@@ -100,6 +110,9 @@ class DistrictTabView(QWidget):
         self.add_stat_button = QPushButton("統計を追加")
         self.edit_stat_button = QPushButton("統計を編集")
         self.delete_stat_button = QPushButton("統計を削除")
+        permits.needs(
+            Action.EDIT, self.add_stat_button, self.edit_stat_button, self.delete_stat_button
+        )
         stat_buttons = QHBoxLayout()
         for button in (self.add_stat_button, self.edit_stat_button, self.delete_stat_button):
             stat_buttons.addWidget(button)

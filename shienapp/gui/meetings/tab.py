@@ -28,6 +28,8 @@ from shienapp.core.drafts import Draft, DraftStore
 from shienapp.core.errors import UserError
 from shienapp.core.jpdate import fiscal_year_label
 from shienapp.core.meetings import KINDS, MeetingDetail, MeetingInput, MinutesInput
+from shienapp.core.permissions import Action
+from shienapp.gui import permits
 from shienapp.gui.background import Progress, run_in_background
 from shienapp.gui.errors import show_error
 from shienapp.gui.lazy import LoadWhenShown
@@ -56,6 +58,7 @@ class MeetingTabView(QWidget):
         self.minutes_button = QPushButton("議事録を印刷…")
         self.blank_button = QPushButton("記録用紙を印刷…")
         self.councils_button = QPushButton("協議体と委員…")
+        permits.needs(Action.EDIT, self.add_button, self.delete_button)
         self.search = SearchBox()
         self.search.setPlaceholderText(
             "検索（協議体・地区・会場・会議名。ひらがな・カタカナどれでも）"
@@ -85,6 +88,7 @@ class MeetingTabView(QWidget):
         self.actions_label = QLabel()
         self.done_button = QPushButton("完了にする")
         self.open_meeting_button = QPushButton("決めた会議を開く")
+        permits.needs(Action.EDIT, self.done_button)
 
         buttons = QHBoxLayout()
         for b in (self.add_button, self.edit_button, self.delete_button):

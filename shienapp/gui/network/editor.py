@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -77,9 +78,16 @@ class MapEditor(QWidget):
     saved = Signal(object)  # Changes
     followup_requested = Signal(object, str)  # key of a node or tie, what it is about
 
-    def __init__(self, service: NetworkService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        service: NetworkService,
+        parent: QWidget | None = None,
+        may_edit: Callable[[], bool] = lambda: True,
+    ) -> None:
         super().__init__(parent)
         self.service = service
+        # False for a 閲覧 account: the map is shown as a saved version is, read only.
+        self.may_edit = may_edit
         self.doc: MapDocument | None = None  # the version as loaded
         self.compare: MapDocument | None = None
         self.focus_key: uuid.UUID | None = None
@@ -260,7 +268,7 @@ class MapEditor(QWidget):
         self.save_view_button.clicked.connect(self.save_view)
 
     def _set_enabled(self, on: bool) -> None:
-        editable = on and self.doc is not None and self.doc.number == 0
+        editable = on and self.may_edit() and self.doc is not None and self.doc.number == 0
         for action in (
             self.add_action, self.connect_action, self.delete_action, self.save_action,
             self.snap_action,

@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
 from shienapp.core.changes import Changes
 from shienapp.core.context import AppContext
 from shienapp.core.errors import UserError
+from shienapp.core.permissions import Action
+from shienapp.gui import permits
 from shienapp.gui.errors import show_error
 from shienapp.gui.lazy import LoadWhenShown
 from shienapp.gui.network.editor import MapEditor
@@ -116,7 +118,10 @@ class NetworkTab(QWidget):
         self.import_button = QPushButton("GraphML を取り込む…")
         self.print_button = QPushButton("印刷…")
         self.export_button = QPushButton("書き出す（PNG・SVG・GraphML）…")
-        self.editor = MapEditor(ctx.network)
+        permits.needs(
+            Action.EDIT, self.new_button, self.edit_button, self.delete_button, self.import_button
+        )
+        self.editor = MapEditor(ctx.network, may_edit=lambda: ctx.access.may(Action.EDIT))
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)

@@ -24,7 +24,9 @@ from shienapp.core.changes import Changes
 from shienapp.core.context import AppContext
 from shienapp.core.errors import UserError
 from shienapp.core.exchange_file import SUFFIX
+from shienapp.core.permissions import Action
 from shienapp.core.sync import EVERYTHING, ExportReport, ImportReport, SyncService
+from shienapp.gui import permits
 from shienapp.gui.background import Progress, run_in_background
 from shienapp.gui.errors import show_error
 from shienapp.gui.signals import AppSignals
@@ -71,6 +73,8 @@ class SyncController(QObject):
                 continue
             action = QAction(text, menu)
             action.triggered.connect(slot)
+            if slot != self.show_history:  # the history is for everyone to read
+                permits.needs(Action.EXCHANGE, action)
             menu.addAction(action)
 
     # --- indicator -------------------------------------------------------------------------

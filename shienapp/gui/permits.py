@@ -1,0 +1,38 @@
+"""Controls that need more than reading are hidden from an account that may not use them.
+
+The services refuse anyway (core/access.py guards every write); this only keeps a 閲覧
+account from being offered an 追加 or 削除 that would end in a refusal. Each control names the
+``Action`` it needs once, where it is built; the window applies them whenever who is signed in
+changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QWidget
+
+from shienapp.core.permissions import Action
+
+NEEDS = "shienapp_needs"  # the Qt property holding the Action's name
+
+
+def needs(action: Action, *controls: QWidget | QAction) -> None:
+    """Mark ``controls`` as doing ``action`` (hidden when the account may not)."""
+    for control in controls:
+        control.setProperty(NEEDS, action.name)
+
+
+def apply(root: QObject, may: Callable[[Action], bool]) -> int:
+    """Show or hide every marked control under ``root``; how many were hidden."""
+    hidden = 0
+    for control in [*root.findChildren(QWidget), *root.findChildren(QAction)]:
+        name = control.property(NEEDS)
+        if not name:
+            continue
+        allowed = may(Action[name])
+        control.setVisible(allowed)
+        hidden += not allowed
+    return hidden
