@@ -83,16 +83,32 @@ def _spring(g: object, pinned: dict, seed: int, start: dict | None = None) -> di
 KK_CORE = 180
 
 
+def _kk(g: object, scale: float) -> dict:
+    """Kamada-Kawai with the hop counts between nodes from scipy (C) rather than networkx's
+    Dijkstra in Python: 8 ms instead of 0.3 s for 180 nodes. Ties count one hop each."""
+    import networkx as nx
+    from scipy.sparse.csgraph import shortest_path
+
+    keys = list(g)  # type: ignore[call-overload]
+    hops = shortest_path(
+        nx.to_scipy_sparse_array(g, nodelist=keys, weight=None), unweighted=True, directed=False
+    )
+    dist = {
+        a: dict(zip(keys, row.tolist(), strict=True)) for a, row in zip(keys, hops, strict=True)
+    }
+    return nx.kamada_kawai_layout(g, dist=dist, scale=scale)
+
+
 def _kk_piece(sub: object, seed: int) -> dict:
     import networkx as nx
 
     size = sub.number_of_nodes()  # type: ignore[attr-defined]
     scale = math.sqrt(size) * 0.9
     if size <= KK_CORE:
-        return nx.kamada_kawai_layout(sub, scale=scale)
+        return _kk(sub, scale)
     degree = sorted(sub.degree(), key=lambda kv: -kv[1])  # type: ignore[attr-defined]
     core = [key for key, _ in degree[:KK_CORE]]
-    placed = nx.kamada_kawai_layout(sub.subgraph(core), scale=scale)  # type: ignore[attr-defined]
+    placed = _kk(sub.subgraph(core), scale)  # type: ignore[attr-defined]
     return nx.spring_layout(
         sub, k=1.0, pos=placed, fixed=core, iterations=40, seed=seed, scale=None
     )
@@ -171,6 +187,9 @@ def _rings(g: object, nodes: tuple[Node, ...], pinned: dict) -> dict:
     return unit
 
 
+SETTLE = 10
+
+
 def separate(
     positions: Positions,
     *,
@@ -179,7 +198,12 @@ def separate(
     height: float = NODE_HEIGHT + 16,
     rounds: int = 300,
 ) -> Positions:
-    """Push overlapping boxes apart (numpy, all pairs at once) until none overlap."""
+    """Push overlapping boxes apart (numpy, all pairs at once) until none overlap.
+
+    ``width``/``height`` include a margin: the pushes aim for it, but once no two boxes touch
+    (the margin left out) for ``SETTLE`` rounds in a row the layout is final. Pushes of a dense
+    cluster trade the last pixels of margin back and forth for hundreds of rounds otherwise
+    (0.7 s for 500 nodes)."""
     import numpy as np
 
     keys = list(positions)
@@ -190,6 +214,8 @@ def separate(
     rng = np.random.default_rng(3)
     index = np.arange(len(keys))
     tie_break = np.where(index[:, None] > index[None, :], 1.0, -1.0)  # opposite for i, j
+    margin_x, margin_y = width - NODE_WIDTH, height - NODE_HEIGHT
+    apart = 0  # rounds in a row with no two boxes touching
     for _ in range(rounds):
         dx = xy[:, 0][:, None] - xy[:, 0][None, :]
         dy = xy[:, 1][:, None] - xy[:, 1][None, :]
@@ -198,6 +224,10 @@ def separate(
         overlap = (ox > 0) & (oy > 0)
         np.fill_diagonal(overlap, False)
         if not overlap.any():
+            break
+        touching = overlap & (ox > margin_x) & (oy > margin_y)
+        apart = 0 if touching.any() else apart + 1
+        if apart >= SETTLE:
             break
         # Exactly stacked boxes get a nudge in a random direction.
         same = overlap & (dx == 0) & (dy == 0)

@@ -16,7 +16,7 @@ from shienapp.core.errors import StaleEditError, UserError
 from shienapp.core.network import MapDocument, Node, Tie
 from shienapp.core.network_analysis import analyse, diff
 from shienapp.core.network_graphml import import_graphml, read_graphml, write_graphml
-from shienapp.core.network_layout import LAYOUTS, layout, overlapping_pairs
+from shienapp.core.network_layout import LAYOUTS, layout, overlapping_pairs, separate
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "graphml"
 
@@ -198,6 +198,32 @@ def test_layouts_leave_no_overlaps_and_never_move_a_pinned_node(method: str) -> 
     assert set(positions) == {n.key for n in nodes}
     assert positions[nodes[0].key] == (1234.0, -56.0)
     assert overlapping_pairs(positions) == 0
+
+
+def test_kamada_kawai_counts_hops_as_networkx_does() -> None:
+    """The hop counts from scipy give the layout networkx's own Dijkstra gives."""
+    import networkx as nx
+    import numpy as np
+
+    from shienapp.core.network_layout import _kk
+
+    g = nx.cycle_graph(12)
+    g.add_edges_from([(0, 6), (3, 9), (12, 0), (13, 12)])
+    ours, theirs = _kk(g, 3.0), nx.kamada_kawai_layout(g, scale=3.0)
+    assert np.allclose([ours[k] for k in g], [theirs[k] for k in g], atol=1e-6)
+
+
+def test_separating_a_pile_leaves_no_box_touching_another() -> None:
+    """A dense pile (100 boxes within 600 px) comes apart, and stops once no box touches
+    another rather than trading the last pixels of margin for hundreds of rounds."""
+    import random
+
+    rnd = random.Random(5)
+    pile = {uuid.uuid4(): (rnd.uniform(0, 600), rnd.uniform(0, 600)) for _ in range(100)}
+    assert overlapping_pairs(pile) > 50
+    apart = separate(pile)
+    assert overlapping_pairs(apart) == 0
+    assert set(apart) == set(pile)
 
 
 # --- GraphML -------------------------------------------------------------------------------------
