@@ -21,6 +21,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from shienapp import APP_NAME, APP_TITLE, __version__, config
 from shienapp.core.errors import UserError
+from shienapp.gui.feature_scan import skip_feature_scan
+
+skip_feature_scan()  # before SQLAlchemy and the services are imported
 
 if TYPE_CHECKING:
     from shienapp.core.context import AppContext
