@@ -18,7 +18,7 @@ from shienapp.core.districts import DistrictInput
 from shienapp.core.matching import NeedInput
 from shienapp.core.schedule import parse_slot
 from shienapp.core.timetable import PARTS
-from shienapp.gui.directory.dialogs import OutcomeDialog, PersonDialog, ResourceDialog
+from shienapp.gui.directory.dialogs import NeedDialog, OutcomeDialog, PersonDialog, ResourceDialog
 from shienapp.gui.directory.lists_dialog import ListsDialog
 from shienapp.gui.directory.tab import (
     CELL_LINES,
@@ -369,3 +369,21 @@ def test_export_and_template_from_the_tab(
     tab.files.export_hsds(hsds)
     assert '"byday": "2TH,4TH"' in hsds.read_text("utf-8")
     assert "活動 3 件" in told[-1]
+
+
+def test_a_need_for_someone_not_on_the_list_keeps_the_form_open(
+    tab: DirectoryTab, ctx: AppContext
+) -> None:
+    ctx.directory.create_person(PersonInput("青木 一郎", "あおき いちろう"))
+    saved: list[object] = []
+    dialog = NeedDialog(
+        tab._districts(), ctx.directory.person_choices(), tab._vocab(), None, saved.append, tab
+    )
+    dialog.summary.setPlainText("ごみ出しを手伝ってほしい")
+    dialog.person.lineEdit().setText("青木 二郎")
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    assert saved == [] and "相談者：「青木 二郎」は名簿にありません" in dialog.message.text()
+    dialog.person.lineEdit().setText("青木 一郎")
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    (need,) = saved
+    assert need.person_id == ctx.directory.person_choices()[0].id  # type: ignore[attr-defined]

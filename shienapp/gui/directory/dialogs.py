@@ -53,6 +53,7 @@ from shienapp.core.matching import (
 )
 from shienapp.core.schedule import Slot, parse_slot
 from shienapp.gui.widgets.combo import select_data
+from shienapp.gui.widgets.person_picker import PersonPicker
 from shienapp.gui.widgets.wareki_date_edit import WarekiDateEdit
 
 Districts = list[tuple[str, uuid.UUID]]
@@ -160,6 +161,12 @@ def _person_label(p: PersonRow | PersonChoice) -> str:
     return f"{p.name}（{p.district_name}）" if p.district_name else p.name
 
 
+def _person_picker(
+    people: Sequence[PersonRow | PersonChoice], none_label: str, field: str
+) -> PersonPicker:
+    return PersonPicker([(_person_label(p), p.id) for p in people], none_label, field)
+
+
 def _checked_ids(widget: QListWidget) -> tuple[uuid.UUID, ...]:
     return tuple(
         widget.item(i).data(Qt.ItemDataRole.UserRole)
@@ -204,26 +211,24 @@ class ResourceDialog(_Form):
             self.operator.addItem(org.name, org.id)
         if row:
             select_data(self.operator, row.operator_id)
-        self.contact_person = QComboBox()
-        self.contact_person.addItem("（なし）", None)
-        for p in people:
-            self.contact_person.addItem(_person_label(p), p.id)
+        self.contact_person = _person_picker(people, "（なし）", "連絡担当者")
         if row:
-            select_data(self.contact_person, row.contact_person_id)
+            self.contact_person.select(row.contact_person_id)
         # Helpers: the volunteers, and anyone already recorded as helping.
         helper_ids = set(row.helper_ids) if row else set()
         self.helpers = QListWidget()
         self.helpers.setFixedHeight(110)
-        # Those already helping first, so they are seen without scrolling.
-        for p in sorted(people, key=lambda p: p.id not in helper_ids):
-            if p.is_volunteer or p.id in helper_ids:
-                item = QListWidgetItem(_person_label(p))
-                item.setData(Qt.ItemDataRole.UserRole, p.id)
-                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-                item.setCheckState(
-                    Qt.CheckState.Checked if p.id in helper_ids else Qt.CheckState.Unchecked
-                )
-                self.helpers.addItem(item)
+        # Those already helping first, so they are seen without scrolling; only the volunteers
+        # and them are sorted (not 50,000 people), and ids are hashed only when someone helps.
+        offered = [p for p in people if p.is_volunteer or (helper_ids and p.id in helper_ids)]
+        for p in sorted(offered, key=lambda p: p.id not in helper_ids):
+            item = QListWidgetItem(_person_label(p))
+            item.setData(Qt.ItemDataRole.UserRole, p.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(
+                Qt.CheckState.Checked if p.id in helper_ids else Qt.CheckState.Unchecked
+            )
+            self.helpers.addItem(item)
         self.public_contact = QLineEdit(row.public_contact if row else "")
         self.public_contact.setPlaceholderText(
             "住民向けの連絡先（団体の電話など。個人の番号は書かない）"
@@ -272,7 +277,7 @@ class ResourceDialog(_Form):
             fee=self.fee.text(),
             capacity=capacity,
             operator_id=self.operator.currentData(),
-            contact_person_id=self.contact_person.currentData(),
+            contact_person_id=self.contact_person.chosen(),
             helper_ids=_checked_ids(self.helpers),
             public_contact=self.public_contact.text(),
             status=self.status.currentText(),
@@ -452,12 +457,9 @@ class NeedDialog(_Form):
         self.source = QComboBox()
         self.source.addItems(list(NEED_SOURCES))
         self.source.setCurrentText(row.source if row else "本人")
-        self.person = QComboBox()
-        self.person.addItem("（名簿にない・選ばない）", None)
-        for p in people:
-            self.person.addItem(_person_label(p), p.id)
+        self.person = _person_picker(people, "（名簿にない・選ばない）", "相談者")
         if row:
-            select_data(self.person, row.person_id)
+            self.person.select(row.person_id)
         self.source_note = QLineEdit(row.source_note if row else "")
         self.source_note.setPlaceholderText("名簿にない相談者の名前、調査の名前など")
         self.district = _district_combo(districts, row.district_id if row else None, "（なし）")
@@ -499,7 +501,7 @@ class NeedDialog(_Form):
             summary=self.summary.toPlainText(),
             received_on=received,
             source=self.source.currentText(),
-            person_id=self.person.currentData(),
+            person_id=self.person.chosen(),
             source_note=self.source_note.text(),
             district_id=self.district.currentData(),
             category=self.category.currentText().strip(),
