@@ -14,7 +14,7 @@ from shienapp.core.files import write_bytes_atomically
 
 
 def add_bench_parser(sub: Any) -> None:
-    from shienapp.bench.runner import GROUPS
+    from shienapp.bench import GROUPS
 
     bench = sub.add_parser(
         "bench",

@@ -22,9 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shienapp.bench import GROUPS
 from shienapp.core.errors import UserError
-
-GROUPS = ("startup", "lists", "memory", "print", "charts", "layout", "merge")
 
 # What the issue asks for. Start-up targets are ratios to the bare window measured in the run.
 STARTUP_WINDOW_RATIO = 2.0
