@@ -150,7 +150,10 @@ def test_a_full_timetable_cell_shows_how_many_more() -> None:
     tip = model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole).split("\n")
     assert tip == [f"100 件（先頭 {TOOLTIP_LINES - 1} 件を表示）", *names_[: TOOLTIP_LINES - 1]]
     model.set_cells({(0, "午前"): names_[:CELL_LINES]})
-    assert model.index(0, 0).data().split("\n") == names_[:CELL_LINES]  # all fit: no count
+    assert model.index(0, 0).data().split("\n") == ["8 件", *names_[:CELL_LINES]]  # all shown
+    assert model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole).split("\n") == names_[:8]
+    model.set_cells({(0, "午前"): names_[:3]})
+    assert model.index(0, 0).data().split("\n") == names_[:3]  # three fit: no count
 
 
 def test_a_timetable_closed_before_its_read_is_left_alone(

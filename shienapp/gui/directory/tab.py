@@ -111,9 +111,9 @@ class TimetableModel(QAbstractTableModel):
             return None
         items = self._cells.get((index.column(), PARTS[index.row()]), [])  # as last read
         if role == Qt.ItemDataRole.DisplayRole:
-            return _lines(items, CELL_LINES)
+            return _lines(items, CELL_LINES, COUNTED_FROM)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return _lines(items, TOOLTIP_LINES)
+            return _lines(items, TOOLTIP_LINES, TOOLTIP_LINES + 1)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         return None
@@ -122,14 +122,17 @@ class TimetableModel(QAbstractTableModel):
 # A city-wide list puts hundreds of activities in a cell: the screen shows the first ones and
 # how many more (the printed 週間活動表 lists them all).
 CELL_LINES = 8
+COUNTED_FROM = 4  # a cell shows about four lines: from four activities on, it says how many
 TOOLTIP_LINES = 40
 
 
-def _lines(items: list[str], most: int) -> str:
-    """The cell's activities; past ``most``, how many first (a cell cut off at the bottom
-    still says it), then the first ones."""
-    if len(items) <= most:
+def _lines(items: list[str], most: int, count_from: int) -> str:
+    """The cell's activities; from ``count_from`` on, how many first (a cell cut off at the
+    bottom still says it), and past ``most`` only the first ones."""
+    if len(items) < count_from:
         return "\n".join(items)
+    if len(items) <= most:
+        return "\n".join([f"{len(items)} 件", *items])
     return "\n".join([f"{len(items)} 件（先頭 {most - 1} 件を表示）", *items[: most - 1]])
 
 
