@@ -18,6 +18,7 @@ HATCHES = ("", "///", "...", "xxx", "\\\\\\", "+++", "---", "ooo", "***", "|||")
 # 3,000 separate bar patches took seconds to make and to draw. The standard city's 39 districts
 # stay separate patches, as before.
 MANY_BARS = 60
+TALL = 20  # rows of a horizontal chart from which it is taller than a window's pane
 
 
 def figure(data: ChartData, *, size: tuple[float, float] | None = None) -> Figure:
@@ -70,15 +71,33 @@ def figure(data: ChartData, *, size: tuple[float, float] | None = None) -> Figur
         )
     if data.horizontal:
         ax.set_yticks(positions, labels=list(data.categories), fontproperties=font)
-        ax.invert_yaxis()
+        # The first row at the top, a tenth of a row spare at each end (the default 5 % margin
+        # is 15 empty rows over 300 districts).
+        if count:
+            ax.set_ylim(count - 0.4, -0.6)
         ax.set_xlabel(data.unit, fontproperties=font)
         ax.grid(axis="x", color="#C8C8C8", linewidth=0.6)
         ax.grid(axis="y", visible=False)
     else:
         ax.set_xticks(positions, labels=list(data.categories), fontproperties=font)
         ax.set_ylabel(data.unit, fontproperties=font)
+    # A long list is read scrolled (the window) or over several inches of paper: its scale and
+    # legend at the top too, where the reading starts.
+    tall = data.horizontal and count > TALL
+    if tall:
+        ax.tick_params(axis="x", top=True, labeltop=True)
     if len(data.series) > 1 or data.reference is not None:
-        ax.legend(prop=japanese_font(8), frameon=False, loc="best")
+        if tall:
+            # Above the plot; "best" would also try every place against every bar (about a
+            # second for 300 districts).
+            fig.legend(
+                loc="outside upper center",
+                ncols=min(5, len(data.series) + (data.reference is not None)),
+                prop=japanese_font(8),
+                frameon=False,
+            )
+        else:
+            ax.legend(prop=japanese_font(8), frameon=False, loc="best")
     if data.horizontal:
         ax.margins(x=0.02)
     else:

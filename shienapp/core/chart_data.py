@@ -138,15 +138,15 @@ def ageing_by_district(ctx: AppContext, fiscal_year: int) -> ChartData:
 
 
 def resources_by_district(ctx: AppContext, fiscal_year: int) -> ChartData:
-    running = [
-        r for r in ctx.directory.list_resources() if r.status == "活動中" and r.district_name
-    ]
+    counts = ctx.directory.running_counts()
+    held = {category for _, category in counts}
     categories = list(dict.fromkeys(ctx.directory.terms("category")))
-    used = [c for c in categories if any(r.category == c for r in running)]
-    used += sorted({r.category for r in running} - set(used))
-    counts = Counter((r.district_name, r.category) for r in running)
-    per = Counter(r.district_name for r in running)
-    districts = sorted(per, key=lambda n: -per[n])
+    used = [c for c in categories if c in held]
+    used += sorted(held - set(used))
+    per: Counter[str] = Counter()
+    for (district, _category), n in counts.items():
+        per[district] += n
+    districts = sorted(per, key=lambda n: (-per[n], n))  # the most first; ties by name
     del fiscal_year  # the directory holds what runs now
     return ChartData(
         "resources-district",

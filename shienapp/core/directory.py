@@ -7,6 +7,7 @@ plain rows with a folded search key (kana and width folded, reading included), s
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -630,6 +631,28 @@ class DirectoryService:
                 .distinct()
             )
             return listed + sorted(set(held) - set(listed))
+
+    def running_counts(self) -> Counter[tuple[str, str]]:
+        """Running (活動中) resources by (district name, category), counted by the database:
+        the chart needs only these, and a large city's 5,000 records took 1.4 s to build.
+        A resource of no district, or of one in the trash, is left out, as the list shows it
+        without a district."""
+        with self._db.read() as s:
+            names = _district_names(s)
+            grouped = s.execute(
+                select(Resource.district_id, Resource.category, func.count())
+                .where(
+                    Resource.deleted_at.is_(None),
+                    Resource.status == "活動中",
+                    Resource.district_id.is_not(None),
+                )
+                .group_by(Resource.district_id, Resource.category)
+            ).all()
+        counts: Counter[tuple[str, str]] = Counter()
+        for district_id, category, n in grouped:
+            if district_id in names:
+                counts[(names[district_id], category)] += n
+        return counts
 
     def list_resources(self) -> list[ResourceRow]:
         """By category in the list's order (as the booklet prints them), then 五十音順."""

@@ -171,3 +171,24 @@ def test_deleting_a_goal_from_the_dialog(tab: DashboardTab, ctx: AppContext) -> 
     dialog.goals.setCurrentRow(0)
     dialog.delete_goal(confirm=False)
     assert [dialog.goals.item(i).text() for i in range(dialog.goals.count())] == ["目標1　目標B"]
+
+
+def test_a_district_chart_scrolls_at_its_natural_height(tab: DashboardTab, ctx: AppContext) -> None:
+    """One row per district, not squeezed into the pane: 40 districts' names stay apart."""
+    from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+    from PySide6.QtWidgets import QScrollArea
+
+    block = ctx.districts.list_blocks()[0]
+    kana = "あいうえおかきくけこ"
+    for i in range(40):
+        reading = f"ちく{kana[i // 10]}{kana[i % 10]}"
+        ctx.districts.create_district(DistrictInput(f"地区{i:02d}", reading, block.id))
+    tab.charts.setCurrentRow(1)  # 地区別の開催回数: horizontal, one bar per district
+    area = tab.canvas_layout.itemAt(0).widget()
+    assert isinstance(area, QScrollArea)
+    canvas = area.widget()
+    assert isinstance(canvas, FigureCanvasQTAgg)
+    assert canvas.minimumHeight() >= 42 * 0.26 * 100  # 0.26 inch a row at 100 dpi
+    assert canvas.minimumHeight() > tab.canvas_holder.height()
+    tab.charts.setCurrentRow(2)  # 年度別・種類別: a few columns, fitted to the pane
+    assert isinstance(tab.canvas_layout.itemAt(0).widget(), FigureCanvasQTAgg)

@@ -55,3 +55,37 @@ def test_the_meeting_charts_read_the_counts(ctx: AppContext) -> None:
         if fiscal_year_short(year) in by_kind.categories:
             expected[kind] += n
     assert expected and totals == {k: float(v) for k, v in expected.items()}
+
+
+def test_the_resource_chart_counts_what_the_list_holds(ctx: AppContext) -> None:
+    """DirectoryService.running_counts gives what counting the list's rows gave."""
+    from shienapp.core.chart_data import resources_by_district
+
+    build_demo(ctx.db, today=date(2025, 11, 20))
+    listed = Counter(
+        (r.district_name, r.category)
+        for r in ctx.directory.list_resources()
+        if r.status == "活動中" and r.district_name
+    )
+    assert ctx.directory.running_counts() == listed and sum(listed.values()) > 50
+    chart = resources_by_district(ctx, 2025)
+    shown = {
+        (district, category): value
+        for category, values in chart.series
+        for district, value in zip(chart.categories, values, strict=True)
+        if value
+    }
+    assert shown == {key: float(n) for key, n in listed.items()}
+    totals = [sum(values[i] for _, values in chart.series) for i in range(len(chart.categories))]
+    assert totals == sorted(totals, reverse=True)  # the most first
+
+    # A resource that stops running leaves the count.
+    resource = next(r for r in ctx.directory.list_resources() if r.status == "活動中")
+    key = (resource.district_name, resource.category)
+    with ctx.db.write() as s:
+        from shienapp.storage.models import Resource
+
+        row = s.get(Resource, resource.id)
+        assert row is not None
+        row.status = "休止"
+    assert ctx.directory.running_counts()[key] == listed[key] - 1

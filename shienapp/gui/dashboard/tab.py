@@ -12,12 +12,14 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFileDialog,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTableWidget,
@@ -183,7 +185,19 @@ class DashboardTab(QWidget):
             old = self.canvas_layout.takeAt(0).widget()
             if old is not None:
                 old.deleteLater()
-        self.canvas_layout.addWidget(FigureCanvasQTAgg(figure(self.data)))
+        fig = figure(self.data)
+        canvas = FigureCanvasQTAgg(fig)
+        if self.data.horizontal:
+            # One row per district at its natural height, scrolled: squeezed into the pane, 39
+            # districts' names overlapped, and a large city's 300 were a smear.
+            canvas.setMinimumHeight(int(fig.get_figheight() * fig.dpi))
+            area = QScrollArea()
+            area.setWidgetResizable(True)
+            area.setFrameShape(QFrame.Shape.NoFrame)
+            area.setWidget(canvas)
+            self.canvas_layout.addWidget(area)
+        else:
+            self.canvas_layout.addWidget(canvas)
         headers, rows = self.data.table()
         self.table.clear()
         self.table.setColumnCount(len(headers))
