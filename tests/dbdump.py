@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Inspector, create_engine, inspect, select, text
 
 from shienapp.core import sync_merge
 from shienapp.core.context import AppContext
@@ -52,6 +52,61 @@ def file_rows(path: Path, *, exclude: Iterable[str] = (), schema: bool = False) 
         return table_rows(connection, exclude=exclude, schema=schema)
     finally:
         connection.close()
+
+
+def url_rows(url: str, *, exclude: Iterable[str] = (), schema: bool = False) -> Rows:
+    """``table_rows`` of a PostgreSQL database: every row of every table but ``exclude``, each
+    as the server writes the whole row out in text (every value, exactly; several times quicker
+    than typing every value and sorting by repr); with ``schema``, under ``(schema)`` each
+    table's columns (name, type, nullable, default), keys, constraints and indexes, and under
+    ``(triggers)`` the triggers (the audit trail's), as ``sqlite_master`` holds them for a file."""
+    left_out = set(exclude)
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            found = inspect(connection)
+            names = sorted(n for n in found.get_table_names() if n not in left_out)
+            out: Rows = {
+                name: [
+                    (row,)
+                    for row in sorted(
+                        connection.scalars(text(f'SELECT ROW(t.*)::text FROM "{name}" AS t'))
+                    )
+                ]
+                for name in names
+            }
+            if schema:
+                out["(schema)"] = _schema(found)
+                out["(triggers)"] = [
+                    tuple(row)
+                    for row in connection.execute(
+                        text(
+                            "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger "
+                            "WHERE NOT tgisinternal ORDER BY 1"
+                        )
+                    )
+                ]
+    finally:
+        engine.dispose()
+    return out
+
+
+def _schema(found: Inspector) -> list[tuple[str, list[tuple[str, str]]]]:
+    def plain(entries: dict[Any, Any]) -> list[tuple[str, str]]:
+        return sorted((key[1], repr(value)) for key, value in entries.items())
+
+    columns = {
+        key: [(c["name"], str(c["type"]), c["nullable"], c.get("default")) for c in found_columns]
+        for key, found_columns in found.get_multi_columns().items()
+    }
+    return [
+        ("columns", plain(columns)),
+        ("primary keys", plain(found.get_multi_pk_constraint())),
+        ("foreign keys", plain(found.get_multi_foreign_keys())),
+        ("unique", plain(found.get_multi_unique_constraints())),
+        ("checks", plain(found.get_multi_check_constraints())),
+        ("indexes", plain(found.get_multi_indexes())),
+    ]
 
 
 def changed_tables(before: Rows, after: Rows) -> list[str]:

@@ -3,6 +3,11 @@ does not see people's contact details; 職員 edits but does not manage; 管理�
 
 One demo city is built per session with accounts on (管理者, 職員, 閲覧); each test works on its
 own copy of that file, opened by a new AppContext and signed in as the role under test.
+
+The refusals (``test_a_viewer_changes_nothing``, ``test_staff_may_not_manage``) run on
+PostgreSQL too: the city is moved once per session into a database on the test server the way
+``shienapp migrate-to`` moves it (``transfer.copy_database``), and each test gets a copy of that
+database (``CREATE DATABASE … TEMPLATE``). The other tests read the SQLite file and stay on it.
 """
 
 from __future__ import annotations
@@ -18,8 +23,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import pgserver
 import pytest
-from dbdump import Rows, file_rows
+from dbdump import Rows, file_rows, url_rows
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from shienapp.core import audit
 from shienapp.core.access import AccessDenied, NotSignedIn
@@ -33,6 +41,7 @@ from shienapp.core.meetings import MeetingInput, MinutesInput
 from shienapp.core.network import Node, Tie
 from shienapp.core.permissions import ALLOWED, Action, Role, may
 from shienapp.core.plans import EvaluationRow, TargetInput
+from shienapp.storage.db import Database, make_engine
 from shienapp.storage.models import SyncConflict
 
 TODAY = date(2026, 11, 22)
@@ -149,39 +158,89 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Template]:
     )
 
 
+@pytest.fixture(scope="session")
+def server_city(template: Template, postgres: pgserver.Server | str) -> str:
+    """The name of a database on the test server holding the city, moved there from the file
+    as ``shienapp migrate-to`` moves it; never opened by a test (it is the copies' template)."""
+    from shienapp.core.server_move import _server_row
+    from shienapp.storage.transfer import copy_database
+
+    if isinstance(postgres, str):
+        pytest.skip(postgres)
+    url = postgres.fresh_database()
+    source = Database(make_engine(f"sqlite:///{template.path}"))
+    target = Database(make_engine(url))
+    try:
+        copy_database(source, target, fix_row=_server_row)
+    finally:
+        source.dispose()
+        target.dispose()  # CREATE DATABASE … TEMPLATE refuses a template with connections
+    return str(make_url(url).database)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    """Where the city is: ``sqlite`` (a file), or ``postgresql`` for the tests given it."""
+    return str(getattr(request, "param", "sqlite"))
+
+
 @dataclass
 class City:
     ctx: AppContext
-    path: Path
+    path: Path | None  # the SQLite file; None on PostgreSQL
     template: Template
     out: Path  # a folder for exports
+    url: str | None = None  # the PostgreSQL database
 
 
-def _open_as(template: Template, tmp_path: Path, login: str | None) -> City:
+def _open_as(template: Template, tmp_path: Path, login: str | None, target: str | None) -> City:
+    """``login``'s city: a copy of the file, or the server database ``target`` (a copy)."""
     tmp_path = tmp_path / (login or "nobody")
     tmp_path.mkdir()
-    path = tmp_path / "city.sqlite3"
-    _sqlite_copy(template.path, path)
-    ctx = AppContext.open(path)
+    path: Path | None = None
+    if target is None:
+        path = tmp_path / "city.sqlite3"
+        _sqlite_copy(template.path, path)
+    ctx = AppContext.open(path if target is None else target)
     if login is not None:
         ctx.accounts.sign_in(login, PASSWORDS[login])
     out = tmp_path / "out"
     out.mkdir()
-    return City(ctx, path, template, out)
+    return City(ctx, path, template, out, target)
 
 
 @pytest.fixture
-def as_role(template: Template, tmp_path: Path) -> Iterator[Callable[[str | None], City]]:
+def as_role(
+    template: Template, tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> Iterator[Callable[[str | None], City]]:
     opened: list[City] = []
+    server: pgserver.Server | None = None
+    city_db = ""
+    copies: list[str] = []
+    if backend == "postgresql":
+        server = request.getfixturevalue("postgres_server")
+        city_db = request.getfixturevalue("server_city")
 
     def open_as(login: str | None) -> City:
-        city = _open_as(template, tmp_path, login)
+        target = None
+        if server is not None:
+            target = make_url(server.url).set(database=f"{city_db}_{uuid.uuid4().hex[:8]}")
+            target = target.render_as_string(hide_password=False)
+            copies.append(target)
+            with server.admin.connect() as connection:
+                connection.execute(
+                    text(f'CREATE DATABASE "{make_url(target).database}" TEMPLATE "{city_db}"')
+                )
+        city = _open_as(template, tmp_path, login, target)
         opened.append(city)
         return city
 
     yield open_as
     for city in opened:
         city.ctx.close()
+    for copy in copies:
+        assert server is not None
+        server.drop(copy)
 
 
 @pytest.fixture
@@ -199,9 +258,12 @@ def admin(as_role: Callable[[str | None], City]) -> City:
     return as_role("admin")
 
 
-def dump(path: Path) -> Rows:
-    """The whole file but the audit trail (which records refusals), and the schema."""
-    return file_rows(path, exclude=("audit_log",), schema=True)
+def dump(city: City) -> Rows:
+    """The whole database but the audit trail (which records refusals), and the schema."""
+    if city.url is not None:
+        return url_rows(city.url, exclude=("audit_log",), schema=True)
+    assert city.path is not None
+    return file_rows(city.path, exclude=("audit_log",), schema=True)
 
 
 # ----------------------------------------------------------------------------- lookups
@@ -290,6 +352,17 @@ def _goal(c: City) -> Any:
 
 def _account(c: City, login: str) -> Any:
     # A viewer may not list accounts: read the id from the file (the call is what is tested).
+    if c.url is not None:
+        engine = create_engine(c.url)
+        try:
+            with engine.connect() as server:
+                found = server.execute(
+                    text("SELECT id, version FROM accounts WHERE login = :login"), {"login": login}
+                ).one()
+        finally:
+            engine.dispose()
+        return found.id, found.version
+    assert c.path is not None
     connection = sqlite3.connect(c.path)
     try:
         hex_id, version = connection.execute(
@@ -670,6 +743,21 @@ def _params(cases: list[Case], *, with_marks: bool = True) -> list[Any]:
     ]
 
 
+# Left on SQLite: backups are copies of the file, and on a server database ``ctx.backups`` is
+# None (the city's server keeps its own backups), so there is no call to refuse.
+FILE_ONLY = {"backups.create", "backups.restore"}
+
+
+def _on_both(cases: list[Case]) -> list[Any]:
+    """``(backend, case)`` for every case on SQLite, then on PostgreSQL but the file-only ones."""
+    return [
+        pytest.param(backend, case, id=f"{backend}-{case.method}", marks=case.marks)
+        for backend in ("sqlite", "postgresql")
+        for case in cases
+        if backend == "sqlite" or case.method not in FILE_ONLY
+    ]
+
+
 # Writes open to every role by design: each changes only the audit trail or one's own sign-in.
 OPEN_TO_EVERY_ROLE = {
     "meetings.record_print": "印刷の記録: 監査記録に1行足すだけ",
@@ -728,16 +816,16 @@ def test_every_mutating_service_method_is_in_the_list() -> None:
     assert missing == [], f"add these to CASES in {__file__}: {missing}"
 
 
-@pytest.mark.parametrize("case", _params(CASES))
+@pytest.mark.parametrize(("backend", "case"), _on_both(CASES), indirect=["backend"])
 def test_a_viewer_changes_nothing(case: Case, viewer: City) -> None:
-    before = dump(viewer.path)
+    before = dump(viewer)
     with pytest.raises(case.refusal) as raised:
         case.call(viewer)
     assert isinstance(raised.value, UserError)
     if case.refusal is AccessDenied:
         assert "権限が必要です" in raised.value.message
         assert "閲覧 花子（閲覧）" in raised.value.message
-    assert dump(viewer.path) == before
+    assert dump(viewer) == before
     assert sorted(viewer.out.iterdir()) == []  # no file written either
 
 
@@ -746,33 +834,35 @@ def test_a_viewer_changes_nothing(case: Case, viewer: City) -> None:
 )
 def test_staff_may_do_what_a_viewer_may_not(case: Case, staff: City) -> None:
     """The same call succeeds for 職員: the viewer's refusal is the role, not a bad argument."""
-    before = dump(staff.path)
+    before = dump(staff)
     case.call(staff)
-    changed = dump(staff.path) != before
+    changed = dump(staff) != before
     written = any(staff.out.iterdir())
     if case.method == "backups.create":
         written = len(staff.ctx.backups.list()) == 1  # type: ignore[union-attr]
     assert changed or written or case.method.startswith("directory_print")
 
 
-@pytest.mark.parametrize("case", _params([c for c in CASES if c.least == "admin"]))
+@pytest.mark.parametrize(
+    ("backend", "case"), _on_both([c for c in CASES if c.least == "admin"]), indirect=["backend"]
+)
 def test_staff_may_not_manage(case: Case, as_role: Callable[[str | None], City]) -> None:
     staff = as_role("staff")
-    before = dump(staff.path)
+    before = dump(staff)
     with pytest.raises(AccessDenied, match="管理者の権限が必要です"):
         case.call(staff)
-    assert dump(staff.path) == before
+    assert dump(staff) == before
 
 
 @pytest.mark.parametrize(
     "case", _params([c for c in CASES if c.least == "admin"], with_marks=False)
 )
 def test_admin_may_do_everything(case: Case, admin: City) -> None:
-    before = dump(admin.path)
+    before = dump(admin)
     result = case.call(admin)
     if case.method == "backups.restore":
         assert result is not None and result.path.exists()  # the state before, kept
-    assert dump(admin.path) != before or any(admin.out.iterdir())
+    assert dump(admin) != before or any(admin.out.iterdir())
 
 
 # ----------------------------------------------------------------------------- reading
@@ -784,7 +874,7 @@ def test_a_viewer_reads_everything_but_contact_details(viewer: City) -> None:
     from shienapp.core.indicators import compute
 
     ctx = viewer.ctx
-    before = dump(viewer.path)
+    before = dump(viewer)
     assert len(ctx.districts.list_districts()) == 38
     assert len(ctx.districts.list_blocks()) == 6
     assert ctx.districts.get_district(_district(viewer).id).row.name
@@ -814,7 +904,7 @@ def test_a_viewer_reads_everything_but_contact_details(viewer: City) -> None:
     compute(ctx, 2025)
     assert booklet(ctx.directory).sections  # the residents' booklet has no private names
     weekly_timetable(ctx.directory)
-    assert dump(viewer.path) == before
+    assert dump(viewer) == before
 
 
 def test_a_viewer_sees_people_without_contact_details(viewer: City, staff: City) -> None:
