@@ -852,6 +852,7 @@ def test_staff_may_not_manage(case: Case, as_role: Callable[[str | None], City])
     with pytest.raises(AccessDenied, match="管理者の権限が必要です"):
         case.call(staff)
     assert dump(staff) == before
+    assert sorted(staff.out.iterdir()) == []  # no file written either (an audit CSV)
 
 
 @pytest.mark.parametrize(
