@@ -185,10 +185,9 @@ def needs_met(ctx: AppContext, fiscal_year: int) -> ChartData:
 def volunteers_and_trainings(ctx: AppContext, fiscal_year: int) -> ChartData:
     years = _years(fiscal_year)
     completions: Counter[tuple[int, str]] = Counter()
-    for person in ctx.directory.list_people(volunteers_only=True):
-        for name, done in person.trainings:
-            if done is not None and fiscal_year_of(done) in years:
-                completions[(fiscal_year_of(done), name)] += 1
+    for name, done in ctx.directory.training_completions():
+        if fiscal_year_of(done) in years:
+            completions[(fiscal_year_of(done), name)] += 1
     names = sorted(
         {n for _, n in completions}, key=lambda n: -sum(completions[(y, n)] for y in years)
     )

@@ -432,6 +432,22 @@ class DirectoryService:
             rows = [_person_row(p, names, self._personal) for p in s.scalars(query)]
         return sorted(rows, key=lambda r: reading_sort_key(r.reading, r.name))
 
+    def training_completions(self) -> list[tuple[str, date]]:
+        """(training, completed on) of every 担い手's completed trainings: the chart's data,
+        one column read instead of 5,000 whole people (0.6 s in a large city)."""
+        with self._db.read() as s:
+            found = s.scalars(
+                select(Person.trainings).where(
+                    Person.deleted_at.is_(None), Person.volunteer_status != ""
+                )
+            )
+            return [
+                (str(t.get("name", "")), date.fromisoformat(t["completed_on"]))
+                for trainings in found
+                for t in trainings or []
+                if t.get("completed_on")
+            ]
+
     def person_page(self, query: ListQuery, offset: int, limit: int | None) -> Page[PersonRow]:
         """One page of the people list, filtered (``district``: lives in or covers it;
         ``volunteers``), searched and ordered (五十音順 by default) by the database. A 閲覧

@@ -89,3 +89,22 @@ def test_the_resource_chart_counts_what_the_list_holds(ctx: AppContext) -> None:
         assert row is not None
         row.status = "休止"
     assert ctx.directory.running_counts()[key] == listed[key] - 1
+
+
+def test_the_training_chart_reads_what_the_people_hold(ctx: AppContext) -> None:
+    from shienapp.core.chart_data import YEARS_SHOWN, volunteers_and_trainings
+    from shienapp.core.jpdate import fiscal_year_of
+
+    build_demo(ctx.db, today=date(2025, 11, 20))
+    from_people = sorted(
+        (name, done)
+        for person in ctx.directory.list_people(volunteers_only=True)
+        for name, done in person.trainings
+        if done is not None
+    )
+    assert sorted(ctx.directory.training_completions()) == from_people and from_people
+    chart = volunteers_and_trainings(ctx, 2025)
+    years = set(range(2025 - YEARS_SHOWN + 1, 2026))
+    in_years = [done for _, done in from_people if fiscal_year_of(done) in years]
+    assert in_years  # the demo's completions fall in the years the chart shows
+    assert sum(sum(values) for _, values in chart.series) == len(in_years)
