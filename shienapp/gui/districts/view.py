@@ -143,6 +143,9 @@ class DistrictTabView(QWidget):
 
     def fit_columns(self) -> None:
         header = self.table.horizontalHeader()
+        # From the first 100 rows, not every one: a city of 300 districts took 0.17 s of
+        # start-up measuring each cell (Qt's default looks at 1,000 rows).
+        header.setResizeContentsPrecision(100)
         header.resizeSections(QHeaderView.ResizeMode.ResizeToContents)
         stats_header = self.statistics.horizontalHeader()
         stats_header.resizeSections(QHeaderView.ResizeMode.ResizeToContents)
