@@ -109,6 +109,18 @@ def _schema(found: Inspector) -> list[tuple[str, list[tuple[str, str]]]]:
     ]
 
 
+def app_rows(ctx: AppContext) -> dict[str, list[str]]:
+    """Every row of every table the app knows, through its own connection (a file or the
+    server alike)."""
+    from shienapp.storage.models import Base
+
+    with ctx.db.read() as s:
+        return {
+            t.name: sorted(repr(tuple(r)) for r in s.execute(select(t)))
+            for t in Base.metadata.sorted_tables
+        }
+
+
 def changed_tables(before: Rows, after: Rows) -> list[str]:
     return sorted(t for t in before.keys() | after.keys() if before.get(t) != after.get(t))
 

@@ -200,16 +200,6 @@ class MinutesInput:
     carried_updates: dict[uuid.UUID, tuple[str, date | None]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class MeetingCount:
-    fiscal_year: int
-    council_id: uuid.UUID
-    council_name: str
-    district_name: str
-    kind: str
-    count: int
-
-
 # --- validation --------------------------------------------------------------------------------
 
 
@@ -579,37 +569,6 @@ class MeetingService:
                 )
             )
             return int(s.scalar(query) or 0)
-
-    # counts (the charts issue draws these)
-
-    def meeting_counts(self, fiscal_year: int | None = None) -> list[MeetingCount]:
-        """Meetings held (開催済) per 年度, council and kind."""
-        counter: Counter[tuple[int, uuid.UUID, str]] = Counter()
-        names: dict[uuid.UUID, tuple[str, str]] = {}
-        for row in self.list_meetings(fiscal_year=fiscal_year):
-            if row.status != "開催済":
-                continue
-            counter[(row.fiscal_year, row.council_id, row.kind)] += 1
-            names[row.council_id] = (row.council_name, row.district_name)
-        return [
-            MeetingCount(fy, cid, names[cid][0], names[cid][1], kind, n)
-            for (fy, cid, kind), n in sorted(
-                counter.items(),
-                key=lambda kv: (
-                    kv[0][0],
-                    names[kv[0][1]][1],
-                    names[kv[0][1]][0],
-                    KINDS.index(kv[0][2]),
-                ),
-            )
-        ]
-
-    def counts_by_year_and_kind(self) -> dict[int, Counter[str]]:
-        """年度 → kind → meetings held: the 活動件数 of the yearly report."""
-        result: dict[int, Counter[str]] = {}
-        for c in self.meeting_counts():
-            result.setdefault(c.fiscal_year, Counter())[c.kind] += c.count
-        return result
 
     def attendance_summary(self, meeting_id: uuid.UUID) -> Counter[str]:
         """出席 / 欠席 / 代理 / オブザーバー counts for one meeting."""

@@ -102,16 +102,6 @@ def _window(db: str) -> tuple[Any, Any]:
     return app, window
 
 
-def _timed(app: Any, action: Callable[[], object], repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        app.processEvents()
-        times.append(time.perf_counter() - start)
-    return times
-
-
 def _painted(
     app: Any, action: Callable[[], object], table: Callable[[], Any], repeat: int
 ) -> list[float]:

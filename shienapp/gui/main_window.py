@@ -27,7 +27,6 @@ from shienapp.gui import permits
 
 if TYPE_CHECKING:
     from shienapp.core.context import AppContext
-    from shienapp.core.permissions import Action
     from shienapp.gui.safety.accounts import IdleLock
     from shienapp.gui.signals import AppSignals
     from shienapp.gui.sync.controller import SyncController
@@ -159,8 +158,6 @@ class MainWindow(QMainWindow):
             self.who.setText("アカウントなし（保護されていません）")
             self.who.setStyleSheet("color: #8a4b00;")
             self.who.setToolTip(UNPROTECTED)
-        for action, needed in self._guarded:
-            action.setEnabled(access.may(needed))
         permits.apply(self, access.may)  # 追加・編集・削除 hidden from a 閲覧 account
         self.lock_action.setEnabled(access.protected)
         self.start_accounts.setVisible(not access.protected)
@@ -193,7 +190,6 @@ class MainWindow(QMainWindow):
 
         controller = self.district_tab.controller  # type: ignore[attr-defined]
         meetings = self.meeting_tab.controller  # type: ignore[attr-defined]
-        self._guarded: list[tuple[QAction, Action]] = []
         file_menu = self.menuBar().addMenu("ファイル(&F)")
         for text, slot in (
             ("地区台帳を取り込む(&I)…", controller.import_file),
@@ -205,6 +201,8 @@ class MainWindow(QMainWindow):
             action = QAction(text, self)
             action.triggered.connect(slot)
             file_menu.addAction(action)
+            if slot == controller.import_file:
+                permits.needs(Action.EDIT, action)
         file_menu.addSeparator()
         trash = QAction("ごみ箱(&G)…", self)
         trash.triggered.connect(self.show_trash)
@@ -213,11 +211,11 @@ class MainWindow(QMainWindow):
             backups = QAction("バックアップと復元(&B)…", self)
             backups.triggered.connect(self.show_backups)
             file_menu.addAction(backups)
-            self._guarded.append((backups, Action.BACKUP))
+            permits.needs(Action.BACKUP, backups, grey=True)
             encryption = QAction("暗号化(&R)…", self)
             encryption.triggered.connect(self.show_encryption)
             file_menu.addAction(encryption)
-            self._guarded.append((encryption, Action.SETTINGS))
+            permits.needs(Action.SETTINGS, encryption, grey=True)
             file_menu.addSeparator()
         quit_action = QAction("終了(&X)", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -245,7 +243,8 @@ class MainWindow(QMainWindow):
         self.start_accounts.triggered.connect(self.use_accounts)
         for action in (accounts, audit, self.lock_action, self.start_accounts):
             menu.addAction(action)
-        self._guarded += [(accounts, Action.MANAGE_ACCOUNTS), (audit, Action.VIEW_AUDIT)]
+        permits.needs(Action.MANAGE_ACCOUNTS, accounts, grey=True)
+        permits.needs(Action.VIEW_AUDIT, audit, grey=True)
 
     def show_accounts(self) -> None:
         from shienapp.gui.safety.accounts import AccountsDialog

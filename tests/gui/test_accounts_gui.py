@@ -215,7 +215,7 @@ def test_a_viewer_sees_no_contact_details_and_no_admin_menu(qtbot, city) -> None
     window = MainWindow(city)
     qtbot.addWidget(window)
     assert "閲覧" in window.who.text() and "変更はできません" in window.who.text()
-    enabled = {a.text(): a.isEnabled() for a, _ in window._guarded}
+    enabled = {a.text(): a.isEnabled() for a in window.findChildren(QAction)}
     assert enabled["アカウントと自動ロック(&A)…"] is False
     assert enabled["監査記録(&L)…"] is False
     person = city.directory.list_people()[0]
@@ -239,7 +239,9 @@ def _edit_controls(window: MainWindow) -> dict[str, bool]:
     }
     shown = {name: not b.isHidden() for name, b in buttons.items()}
     for action in window.findChildren(QAction):
-        if action.text().startswith(("活動・社会資源を取り込む", "交換ファイルを取り込む")):
+        if action.text().startswith(
+            ("活動・社会資源を取り込む", "交換ファイルを取り込む", "地区台帳を取り込む")
+        ):
             shown[action.text()] = action.isVisible()
     return shown
 
@@ -251,7 +253,7 @@ def test_a_viewer_is_not_offered_what_would_be_refused(qtbot, city) -> None:
     window = MainWindow(city)
     qtbot.addWidget(window)
     viewer = _edit_controls(window)
-    assert len(viewer) == 11 and not any(viewer.values()), viewer
+    assert len(viewer) == 12 and not any(viewer.values()), viewer
     # What is only read stays: opening a meeting, printing, the exchange history.
     assert not window.meeting_tab.edit_button.isHidden()
     assert not window.meeting_tab.signin_button.isHidden()
@@ -268,4 +270,4 @@ def test_a_viewer_is_not_offered_what_would_be_refused(qtbot, city) -> None:
     city.accounts.sign_in("admin", ADMIN_PASSWORD)
     window.show_who()  # as after a sign-in at the lock
     offered = _edit_controls(window)
-    assert len(offered) == 11 and all(offered.values()), offered
+    assert len(offered) == 12 and all(offered.values()), offered

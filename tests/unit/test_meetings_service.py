@@ -21,7 +21,6 @@ from shienapp.core.meetings import (
     ActionRow,
     AgendaRow,
     AttendanceInput,
-    MeetingCount,
     MeetingInput,
     MinutesInput,
     carried_over,
@@ -287,24 +286,15 @@ def test_counts_by_fiscal_year_at_the_march_april_boundary(
     last_day = new_meeting(ctx, council, date(2026, 3, 31))
     next_year = new_meeting(ctx, council, date(2026, 4, 1), kind="研修")
 
-    ino = ctx.councils.get_council(council).name
-    shimura = ctx.councils.get_council(other).name
-    assert ctx.meetings.meeting_counts() == [
-        MeetingCount(2024, council, ino, "井野", "定例会", 1),
-        MeetingCount(2025, council, ino, "井野", "定例会", 2),
-        MeetingCount(2025, council, ino, "井野", "勉強会", 1),
-        MeetingCount(2025, other, shimura, "志村", "定例会", 1),
-        MeetingCount(2026, council, ino, "井野", "研修", 1),
-    ]
-    assert ctx.meetings.meeting_counts(2024) == [
-        MeetingCount(2024, council, ino, "井野", "定例会", 1)
-    ]
-    assert ctx.meetings.meeting_counts(2023) == []
-    assert ctx.meetings.counts_by_year_and_kind() == {
-        2024: Counter({"定例会": 1}),
-        2025: Counter({"定例会": 3, "勉強会": 1}),
-        2026: Counter({"研修": 1}),
-    }
+    assert ctx.meetings.held_counts() == Counter(
+        {
+            (2024, "井野", "定例会"): 1,  # 31 March is still the 年度 before
+            (2025, "井野", "定例会"): 2,  # 1 April and 31 March 2026; not the planned or cancelled
+            (2025, "井野", "勉強会"): 1,
+            (2025, "志村", "定例会"): 1,
+            (2026, "井野", "研修"): 1,
+        }
+    )
 
     # The list keeps planned and cancelled meetings; the filter is by 年度 alone, newest first.
     assert [r.id for r in ctx.meetings.list_meetings(fiscal_year=2024)] == [march]
@@ -327,7 +317,7 @@ def test_counts_by_fiscal_year_at_the_march_april_boundary(
     ctx.meetings.update_meeting(
         planned, row.version, MeetingInput(council, date(2025, 4, 3), status="開催済")
     )
-    assert ctx.meetings.counts_by_year_and_kind()[2025] == Counter({"定例会": 4, "勉強会": 1})
+    assert ctx.meetings.held_counts()[(2025, "井野", "定例会")] == 3
 
 
 # --- 3. attendance ------------------------------------------------------------------------------

@@ -883,7 +883,7 @@ def test_a_viewer_reads_everything_but_contact_details(viewer: City) -> None:
     assert ctx.districts.city_figures()
     assert ctx.councils.list_councils() and ctx.councils.members(_council(viewer).id)
     assert ctx.meetings.list_meetings() and _meeting(viewer).attendance
-    assert ctx.meetings.meeting_counts() and ctx.meetings.counts_by_year_and_kind()
+    assert ctx.meetings.held_counts() and ctx.meetings.open_action_count()
     assert ctx.meetings.open_actions()
     assert ctx.directory.list_organisations() and ctx.directory.list_resources()
     assert ctx.matching.list_needs() and ctx.matching.list_matches()

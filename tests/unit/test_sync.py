@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dbdump import file_rows, synced_rows
+from dbdump import app_rows, file_rows, synced_rows
 from sqlalchemy import select
 
 from shienapp.core import exchange_file, sync_merge
@@ -26,7 +26,6 @@ from shienapp.storage import schema
 from shienapp.storage.models import (
     AgendaItem,
     Attendance,
-    Base,
     Council,
     CouncilMember,
     District,
@@ -177,15 +176,6 @@ class Pair:
 def pair(tmp_path: Path, db_target: str | Path) -> Iterator[Pair]:
     with ExitStack() as stack:
         yield Pair(tmp_path, stack, db_target)
-
-
-def every_row(ctx: AppContext) -> dict[str, list[str]]:
-    """Every row of every table, through the app's own connection (a file or the server)."""
-    with ctx.db.read() as s:
-        return {
-            t.name: sorted(repr(tuple(r)) for r in s.execute(select(t)))
-            for t in Base.metadata.sorted_tables
-        }
 
 
 def person_conflicts(ctx: AppContext, person: uuid.UUID) -> list[Any]:
@@ -741,11 +731,11 @@ def test_wrong_passphrase_is_refused_and_changes_nothing(pair: Pair) -> None:
 def test_a_file_of_this_device_is_refused(pair: Pair) -> None:
     path = pair.folder / "own.shienx"
     pair.pc.sync.export(path, PASS)
-    before = every_row(pair.pc)
+    before = app_rows(pair.pc)
     with pytest.raises(UserError) as caught:
         pair.pc.sync.import_file(path, PASS)
     assert "本所PC" in caught.value.message
-    assert every_row(pair.pc) == before
+    assert app_rows(pair.pc) == before
 
 
 def test_missing_file_is_refused(ctx: AppContext, tmp_path: Path) -> None:
@@ -764,13 +754,13 @@ def test_missing_file_is_refused(ctx: AppContext, tmp_path: Path) -> None:
     ],
 )
 def test_export_refusals_write_nothing(pair: Pair, name: str, passphrase: str, words: str) -> None:
-    before = every_row(pair.pc)
+    before = app_rows(pair.pc)
     files = set(pair.folder.iterdir())
     with pytest.raises(UserError) as caught:
         pair.pc.sync.export(pair.folder / name, passphrase)
     assert words in caught.value.message
     assert set(pair.folder.iterdir()) == files
-    assert every_row(pair.pc) == before
+    assert app_rows(pair.pc) == before
 
 
 def test_seven_character_passphrase_refused_eight_accepted(ctx: AppContext, tmp_path: Path) -> None:
